@@ -1,12 +1,6 @@
-using System.CommandLine;
-
 namespace Ease.Cli;
 
 public static class Program
 {
-    public static int Main(string[] args)
-    {
-        var root = new RootCommand("ease: train, inspect and serve EASE item-item recommenders.");
-        return root.Parse(args).Invoke();
-    }
+    public static int Main(string[] args) => CliApp.Run(args, Console.Out, Console.Error);
 }

@@ -1,0 +1,42 @@
+using System.CommandLine;
+using Ease.Cli.Commands;
+
+namespace Ease.Cli;
+
+/// <summary>The `ease` command line: verbs, shared options, exit codes.</summary>
+public static class CliApp
+{
+    /// <summary>Shown with --verbose: stack traces of errors.</summary>
+    public static readonly Option<bool> Verbose = new("--verbose")
+    {
+        Description = "Print stack traces of errors and extra diagnostics.",
+        Recursive = true,
+    };
+
+    public static RootCommand BuildRoot(CliContext context)
+    {
+        var root = new RootCommand("ease: train, inspect and serve EASE item-item recommenders (pure C#, SIMD, memory-mapped models).");
+        root.Options.Add(Verbose);
+        root.Subcommands.Add(InfoCommand.Create(context));
+        root.Subcommands.Add(VerifyCommand.Create(context));
+        return root;
+    }
+
+    /// <summary>Runs the CLI with the given writers; returns the process exit code.</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        var context = new CliContext(stdout, stderr);
+        RootCommand root = BuildRoot(context);
+        ParseResult parse = root.Parse(args);
+        context.IsVerbose = parse.GetValue(Verbose);
+        var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
+        try
+        {
+            return parse.Invoke(config);
+        }
+        catch (Exception e)
+        {
+            return CliErrors.Report(e, context);
+        }
+    }
+}
