@@ -1,0 +1,284 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Unicode;
+
+namespace Ease.Engine.Input;
+
+/// <summary>
+/// One pass over one file: turns lines into (user, item) pairs in an <see cref="InteractionSetBuilder"/>.
+/// Works on raw UTF-8 bytes; an id is decoded into a reused char buffer and becomes a string only when new.
+/// </summary>
+internal sealed class InteractionFileParser
+{
+    readonly string _path;
+    readonly InputOptions _options;
+    readonly InteractionSetBuilder _builder;
+    readonly bool _restrictItems; // drop items that are not already in the builder's item map
+    char[] _chars = new char[256];
+
+    // Delimited layout, fixed once the first line (and header) is seen.
+    FieldSplitter _splitter;
+    string _delimiter = InputOptions.Whitespace;
+    int _userColumn, _itemColumn, _weightColumn = -1;
+    Range[] _fields = [];
+
+    public InteractionFileParser(string path, InputOptions options, InteractionSetBuilder builder, bool restrictItems)
+    {
+        _path = path;
+        _options = options;
+        _builder = builder;
+        _restrictItems = restrictItems;
+    }
+
+    public void Run(IProgress<ReadProgress>? progress, CancellationToken ct)
+    {
+        using var lines = new LineReader(_path, progress, ct);
+        if (_options.Format == InputFormat.Adjacency)
+            ReadAdjacency(lines);
+        else
+            ReadDelimited(lines);
+        _builder.LinesRead = lines.LineNumber;
+    }
+
+    /// <summary>Next non-blank, valid UTF-8 line of at most 1 MiB; bad lines are reported or skipped.</summary>
+    bool NextLine(LineReader lines, out ReadOnlySpan<byte> line)
+    {
+        while (lines.TryReadLine(out line, out bool tooLong))
+        {
+            if (tooLong)
+            {
+                BadRow(lines.LineNumber, line, $"line is longer than {LineReader.MaxLineBytes:N0} bytes (1 MiB)");
+                continue;
+            }
+            if (line.IndexOfAnyExcept((byte)' ', (byte)'\t') < 0)
+                continue; // blank lines carry nothing
+            if (!Utf8.IsValid(line))
+            {
+                BadRow(lines.LineNumber, line, DescribeInvalidUtf8(line));
+                continue;
+            }
+            return true;
+        }
+        line = default;
+        return false;
+    }
+
+    // ---------------------------------------------------------------- adjacency: user item item ...
+
+    void ReadAdjacency(LineReader lines)
+    {
+        if (_options.HasHeader == true && !NextLine(lines, out _))
+            return;
+        while (NextLine(lines, out var line))
+        {
+            int pos = line.IndexOfAnyExcept((byte)' ', (byte)'\t');
+            int length = line[pos..].IndexOfAny((byte)' ', (byte)'\t');
+            int end = length < 0 ? line.Length : pos + length;
+            int user = _builder.Users.GetOrAdd(Decode(line[pos..end]));
+            pos = end;
+            while (true)
+            {
+                int skip = line[pos..].IndexOfAnyExcept((byte)' ', (byte)'\t');
+                if (skip < 0)
+                    break;
+                pos += skip;
+                length = line[pos..].IndexOfAny((byte)' ', (byte)'\t');
+                end = length < 0 ? line.Length : pos + length;
+                int item = ResolveItem(line[pos..end]);
+                if (item >= 0)
+                    _builder.AddPair(user, item);
+                pos = end;
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- delimited: one interaction per row
+
+    void ReadDelimited(LineReader lines)
+    {
+        if (!NextLine(lines, out var first))
+            return; // empty file: zero users; the caller decides whether that is an error
+        long firstNumber = lines.LineNumber;
+
+        _delimiter = _options.Delimiter ?? DelimiterSniffer.Sniff(first)
+            ?? throw new InputFormatException(_path, firstNumber, Encoding.UTF8.GetString(first),
+                "cannot detect the delimiter (no '::', tab, ',', ';', '|' or space in the first line); pass --delimiter");
+        _splitter = new FieldSplitter(_delimiter);
+
+        bool byName = !IsIndex(_options.UserColumn) || !IsIndex(_options.ItemColumn)
+            || (_options.EffectiveWeightColumn is string w && !IsIndex(w));
+        bool? header = _options.HasHeader ?? (byName ? true : null);
+
+        if (header is bool known)
+        {
+            SetColumns(known ? first : default, firstNumber);
+            if (!known)
+                ReadRow(first, firstNumber);
+        }
+        else
+        {
+            // Auto-detection needs the second row too; keep a copy of the first (the reader reuses its buffer).
+            byte[] firstCopy = first.ToArray();
+            SetColumns(default, firstNumber);
+            if (!NextLine(lines, out var second))
+            {
+                ReadRow(firstCopy, firstNumber); // a single row: data
+            }
+            else
+            {
+                if (!LooksLikeHeader(firstCopy, second))
+                    ReadRow(firstCopy, firstNumber);
+                ReadRow(second, lines.LineNumber);
+            }
+        }
+
+        while (NextLine(lines, out var line))
+            ReadRow(line, lines.LineNumber);
+    }
+
+    static bool IsIndex(string column) => InputOptions.TryParseIndex(column, out _);
+
+    /// <summary>Resolves the column options to indices, by name against <paramref name="header"/> when given.</summary>
+    void SetColumns(ReadOnlySpan<byte> header, long headerNumber)
+    {
+        string[] names = [];
+        string? headerText = header.IsEmpty ? null : Encoding.UTF8.GetString(header);
+        if (!header.IsEmpty)
+        {
+            var ranges = new Range[_splitter.CountAll(header)];
+            int count = _splitter.Split(header, ranges);
+            names = new string[count];
+            for (int i = 0; i < count; i++)
+                names[i] = Encoding.UTF8.GetString(header[ranges[i]]);
+        }
+
+        int Resolve(string column, string role)
+        {
+            if (InputOptions.TryParseIndex(column, out int index))
+                return index;
+            int found = Array.FindIndex(names, n => string.Equals(n, column, StringComparison.Ordinal));
+            if (found < 0)
+                found = Array.FindIndex(names, n => string.Equals(n, column, StringComparison.OrdinalIgnoreCase));
+            if (found < 0)
+            {
+                throw new InputFormatException(_path, headerNumber, headerText,
+                    $"{role} column \"{column}\" is not in the header (columns: {string.Join(", ", names)})");
+            }
+            return found;
+        }
+
+        _userColumn = Resolve(_options.UserColumn, "user");
+        _itemColumn = Resolve(_options.ItemColumn, "item");
+        _weightColumn = _options.EffectiveWeightColumn is string weight ? Resolve(weight, "weight") : -1;
+        if (_userColumn == _itemColumn)
+            throw new ArgumentException($"The user and item columns are the same column ({_userColumn}).");
+        _fields = new Range[Math.Max(_userColumn, Math.Max(_itemColumn, _weightColumn)) + 1];
+    }
+
+    /// <summary>A header is a first row with a non-number where the second row has a number, in a selected column.</summary>
+    bool LooksLikeHeader(ReadOnlySpan<byte> first, ReadOnlySpan<byte> second)
+    {
+        Span<Range> a = _fields.Length <= 64 ? stackalloc Range[_fields.Length] : new Range[_fields.Length];
+        Span<Range> b = _fields.Length <= 64 ? stackalloc Range[_fields.Length] : new Range[_fields.Length];
+        int countA = _splitter.Split(first, a), countB = _splitter.Split(second, b);
+        foreach (int column in (ReadOnlySpan<int>)[_userColumn, _itemColumn, _weightColumn])
+        {
+            if (column >= 0 && column < countA && column < countB
+                && !IsNumber(first[a[column]]) && IsNumber(second[b[column]]))
+                return true;
+        }
+        return false;
+    }
+
+    static bool IsNumber(ReadOnlySpan<byte> field) =>
+        double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && double.IsFinite(value);
+
+    void ReadRow(ReadOnlySpan<byte> line, long lineNumber)
+    {
+        Span<Range> fields = _fields;
+        int found = _splitter.Split(line, fields);
+        if (found < fields.Length)
+        {
+            BadRow(lineNumber, line,
+                $"expected at least {fields.Length} fields separated by {InputOptions.Describe(_delimiter)} but found {_splitter.CountAll(line)}");
+            return;
+        }
+
+        ReadOnlySpan<byte> userField = line[fields[_userColumn]];
+        ReadOnlySpan<byte> itemField = line[fields[_itemColumn]];
+        if (userField.IsEmpty)
+        {
+            BadRow(lineNumber, line, $"empty user id in column {_userColumn}");
+            return;
+        }
+        if (itemField.IsEmpty)
+        {
+            BadRow(lineNumber, line, $"empty item id in column {_itemColumn}");
+            return;
+        }
+        if (_weightColumn >= 0)
+        {
+            ReadOnlySpan<byte> weightField = line[fields[_weightColumn]];
+            if (!double.TryParse(weightField, NumberStyles.Float, CultureInfo.InvariantCulture, out double weight) || !double.IsFinite(weight))
+            {
+                BadRow(lineNumber, line, $"weight \"{Encoding.UTF8.GetString(weightField)}\" in column {_weightColumn} is not a finite number");
+                return;
+            }
+            if (_options.MinWeight is double min && weight < min)
+            {
+                _builder.FilteredRows++;
+                return;
+            }
+        }
+
+        int item = ResolveItem(itemField);
+        if (item < 0)
+            return;
+        int user = _builder.Users.GetOrAdd(Decode(userField));
+        _builder.AddPair(user, item);
+    }
+
+    // ---------------------------------------------------------------- shared helpers
+
+    /// <summary>The item's index, or -1 when it is unknown and unknown items are dropped.</summary>
+    int ResolveItem(ReadOnlySpan<byte> field)
+    {
+        ReadOnlySpan<char> id = Decode(field);
+        if (!_restrictItems)
+            return _builder.Items.GetOrAdd(id);
+        if (_builder.Items.TryGet(id, out int item))
+            return item;
+        _builder.UnknownItemInteractions++;
+        return -1;
+    }
+
+    /// <summary>Decodes a (validated) UTF-8 id into the shared char buffer; valid until the next call.</summary>
+    ReadOnlySpan<char> Decode(ReadOnlySpan<byte> utf8)
+    {
+        if (_chars.Length < utf8.Length)
+            _chars = new char[Math.Max(utf8.Length, _chars.Length * 2)];
+        int written = Encoding.UTF8.GetChars(utf8, _chars);
+        return _chars.AsSpan(0, written);
+    }
+
+    void BadRow(long lineNumber, ReadOnlySpan<byte> line, string reason)
+    {
+        if (_options.SkipBadRows)
+        {
+            _builder.SkippedRows++;
+            return;
+        }
+        ThrowHelper.ThrowFormat(_path, lineNumber, LineText(line), reason);
+    }
+
+    /// <summary>The row as text for a message: enough bytes for ~200 characters, invalid bytes shown as U+FFFD.</summary>
+    static string LineText(ReadOnlySpan<byte> line) =>
+        Encoding.UTF8.GetString(line[..Math.Min(line.Length, InputFormatException.MaxLineTextLength * 4)]);
+
+    static string DescribeInvalidUtf8(ReadOnlySpan<byte> line)
+    {
+        var chars = new char[line.Length];
+        Utf8.ToUtf16(line, chars, out int valid, out _, replaceInvalidSequences: false);
+        return $"line is not valid UTF-8 (byte 0x{line[valid]:X2} at byte offset {valid})";
+    }
+}
