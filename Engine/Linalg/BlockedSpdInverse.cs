@@ -1,0 +1,361 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+
+namespace Ease.Engine.Linalg;
+
+/// <summary>
+/// Recursive (divide-in-halves) in-place potrf / trtri / lauum on the lower triangle of a row-major
+/// matrix. Recursion pushes almost all flops into a few large GEMM/SYRK calls on
+/// <see cref="PackedGemm{T,TK}"/> (the top level alone holds 3/4 of them); only blocks of at most
+/// <see cref="Leaf"/> columns fall through to the vectorised dot/axpy leaf routines, which account
+/// for a fraction ~Leaf/n of the work. The strictly-upper triangle is scratch throughout.
+/// </summary>
+internal sealed unsafe class BlockedSpdInverse<T, TK>
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    where TK : IMicroKernel<T>
+{
+    // Leaf size of the recursion. Small enough that leaf work is negligible, large enough that the
+    // smallest GEMMs still have a reasonable depth.
+    internal const int Leaf = 48;
+
+    private readonly GemmWorkspace<T> _ws;
+    private readonly int _threads;
+    private readonly int _n;
+    private readonly ProgressTracker _progress;
+    private readonly ParallelOptions _po;
+
+    public BlockedSpdInverse(GemmWorkspace<T> ws, int threads, int n, ProgressTracker progress)
+    {
+        _ws = ws;
+        _threads = threads;
+        _n = n;
+        _progress = progress;
+        _po = new ParallelOptions { MaxDegreeOfParallelism = threads };
+    }
+
+    private void Gemm(int m, int n, int k, T alpha, T* a, nint ars, nint acs, T* b, nint brs, nint bcs, T* c, nint ldc, bool lower)
+    {
+        PackedGemm<T, TK>.Run(_ws, _threads, m, n, k, alpha, a, ars, acs, b, brs, bcs, c, ldc, lower);
+        _progress.Add(2.0 * m * n * k * (lower ? 0.5 : 1.0));
+    }
+
+    /// <summary>Split point: about half, rounded to a multiple of 16 so sub-blocks keep tile/cache-line alignment.</summary>
+    private static int Split(int n)
+    {
+        int h = n / 2;
+        if (n >= 64) h = (h + 8) / 16 * 16;
+        return Math.Clamp(h, 1, n - 1);
+    }
+
+    // ---------------------------------------------------------------- potrf: A = L L^T
+
+    public void Potrf(T* a, int n, nint ld, int offset)
+    {
+        if (n <= Leaf)
+        {
+            PotrfLeaf(a, n, ld, offset);
+            return;
+        }
+        int n1 = Split(n), n2 = n - n1;
+        Potrf(a, n1, ld, offset);
+        T* a21 = a + n1 * ld;
+        TrsmRightLowerTrans(a, n1, a21, n2, ld);
+        // A22 -= A21 A21^T (lower part).
+        Gemm(n2, n2, n1, -T.One, a21, ld, 1, a21, 1, ld, a21 + n1, ld, lower: true);
+        Potrf(a21 + n1, n2, ld, offset + n1);
+    }
+
+    private void PotrfLeaf(T* a, int n, nint ld, int offset)
+    {
+        for (int i = 0; i < n; i++)
+        {
+            T* ri = a + i * ld;
+            for (int j = 0; j < i; j++)
+            {
+                T* rj = a + j * ld;
+                ri[j] = (ri[j] - Dot(ri, rj, j)) / rj[j];
+            }
+            T d = ri[i] - Dot(ri, ri, i);
+            // !(d > 0) also catches NaN, so NaN/Inf input ends here rather than propagating.
+            if (!(d > T.Zero)) throw new NotPositiveDefiniteException(offset + i, double.CreateTruncating(d), _n);
+            ri[i] = T.Sqrt(d);
+        }
+        _progress.Add(n * (double)n * n / 3);
+    }
+
+    /// <summary>B (m x n) := B L^-T with L lower n x n: the panel solve of potrf.</summary>
+    private void TrsmRightLowerTrans(T* l, int n, T* b, int m, nint ld)
+    {
+        if (n <= Leaf)
+        {
+            TrsmLeaf(l, n, b, m, ld);
+            return;
+        }
+        int n1 = Split(n), n2 = n - n1;
+        TrsmRightLowerTrans(l, n1, b, m, ld);
+        // B2 -= X1 L21^T ; L21^T(p, j) = L[n1 + j][p].
+        Gemm(m, n2, n1, -T.One, b, ld, 1, l + n1 * ld, 1, ld, b + n1, ld, lower: false);
+        TrsmRightLowerTrans(l + n1 * ld + n1, n2, b + n1, m, ld);
+    }
+
+    private void TrsmLeaf(T* l, int n, T* b, int m, nint ld)
+    {
+        RowChunks(m, (double)n * n * m, (r0, r1) =>
+        {
+            for (int r = r0; r < r1; r++)
+            {
+                T* x = b + r * ld;
+                for (int j = 0; j < n; j++)
+                {
+                    T* lj = l + j * ld;
+                    x[j] = (x[j] - Dot(x, lj, j)) / lj[j];
+                }
+            }
+        });
+        _progress.Add((double)n * n * m);
+    }
+
+    // ---------------------------------------------------------------- trtri: L := L^-1
+
+    public void Trtri(T* a, int n, nint ld)
+    {
+        if (n <= Leaf)
+        {
+            TrtriLeaf(a, n, ld);
+            return;
+        }
+        int n1 = Split(n), n2 = n - n1;
+        T* a21 = a + n1 * ld;
+        T* a22 = a21 + n1;
+        Trtri(a, n1, ld);
+        Trtri(a22, n2, ld);
+        // inv([L11 0; L21 L22]) has (2,1) block -L22^-1 L21 L11^-1; both inverses are in place now.
+        TrmmLeftLower(a22, n2, a21, n1, ld);
+        TrmmRightLower(a, n1, a21, n2, ld);
+        RowChunks(n2, (double)n2 * n1, (r0, r1) =>
+        {
+            for (int r = r0; r < r1; r++) TensorPrimitives.Negate(new ReadOnlySpan<T>(a21 + r * ld, n1), new Span<T>(a21 + r * ld, n1));
+        });
+    }
+
+    private void TrtriLeaf(T* a, int n, nint ld)
+    {
+        T* tmp = stackalloc T[Leaf];
+        for (int i = 0; i < n; i++)
+        {
+            T* ri = a + i * ld;
+            new Span<T>(tmp, i).Clear();
+            // tmp[j] = sum_{l=j}^{i-1} L[i][l] X[l][j], accumulated as axpys of the already-inverted rows.
+            for (int l = 0; l < i; l++) Axpy(ri[l], a + l * ld, tmp, l + 1);
+            T dinv = T.One / ri[i];
+            T s = -dinv;
+            for (int j = 0; j < i; j++) ri[j] = s * tmp[j];
+            ri[i] = dinv;
+        }
+        _progress.Add(n * (double)n * n / 3);
+    }
+
+    /// <summary>B (n x cols) := T B, T lower n x n.</summary>
+    private void TrmmLeftLower(T* t, int n, T* b, int cols, nint ld)
+    {
+        if (n <= Leaf)
+        {
+            TrmmLeftLowerLeaf(t, n, b, cols, ld);
+            return;
+        }
+        int n1 = Split(n), n2 = n - n1;
+        // Bottom half first: it needs the original top half B1.
+        TrmmLeftLower(t + n1 * ld + n1, n2, b + n1 * ld, cols, ld);
+        Gemm(n2, cols, n1, T.One, t + n1 * ld, ld, 1, b, ld, 1, b + n1 * ld, ld, lower: false);
+        TrmmLeftLower(t, n1, b, cols, ld);
+    }
+
+    private void TrmmLeftLowerLeaf(T* t, int n, T* b, int cols, nint ld)
+    {
+        ColumnChunks(cols, (double)n * n * cols, (c0, c1) =>
+        {
+            int w = c1 - c0;
+            for (int i = n - 1; i >= 0; i--)
+            {
+                T* ti = t + i * ld;
+                T* bi = b + i * ld + c0;
+                Scale(ti[i], bi, w);
+                for (int l = 0; l < i; l++) Axpy(ti[l], b + l * ld + c0, bi, w);
+            }
+        });
+        _progress.Add((double)n * n * cols);
+    }
+
+    /// <summary>B (m x n) := B T, T lower n x n.</summary>
+    private void TrmmRightLower(T* t, int n, T* b, int m, nint ld)
+    {
+        if (n <= Leaf)
+        {
+            TrmmRightLowerLeaf(t, n, b, m, ld);
+            return;
+        }
+        int n1 = Split(n), n2 = n - n1;
+        TrmmRightLower(t, n1, b, m, ld);
+        // B1 += B2 T21 (B2 still original).
+        Gemm(m, n1, n2, T.One, b + n1, ld, 1, t + n1 * ld, ld, 1, b, ld, lower: false);
+        TrmmRightLower(t + n1 * ld + n1, n2, b + n1, m, ld);
+    }
+
+    private void TrmmRightLowerLeaf(T* t, int n, T* b, int m, nint ld)
+    {
+        RowChunks(m, (double)n * n * m, (r0, r1) =>
+        {
+            T* tmp = stackalloc T[Leaf];
+            for (int r = r0; r < r1; r++)
+            {
+                T* x = b + r * ld;
+                new Span<T>(tmp, n).Clear();
+                for (int l = 0; l < n; l++) Axpy(x[l], t + l * ld, tmp, l + 1);
+                new Span<T>(tmp, n).CopyTo(new Span<T>(x, n));
+            }
+        });
+        _progress.Add((double)n * n * m);
+    }
+
+    // ---------------------------------------------------------------- lauum: lower(W^T W) in place
+
+    public void Lauum(T* a, int n, nint ld)
+    {
+        if (n <= Leaf)
+        {
+            LauumLeaf(a, n, ld);
+            return;
+        }
+        int n1 = Split(n), n2 = n - n1;
+        T* a21 = a + n1 * ld;
+        T* a22 = a21 + n1;
+        Lauum(a, n1, ld);
+        // A11 += W21^T W21 (lower): A-operand (i,p) = W21[p][i].
+        Gemm(n1, n1, n2, T.One, a21, 1, ld, a21, ld, 1, a, ld, lower: true);
+        // A21 := W22^T W21.
+        TrmmLeftLowerTrans(a22, n2, a21, n1, ld);
+        Lauum(a22, n2, ld);
+    }
+
+    private void LauumLeaf(T* a, int n, nint ld)
+    {
+        T* tmp = stackalloc T[Leaf];
+        for (int i = 0; i < n; i++)
+        {
+            // Row i of the result needs rows l >= i of W, which are still original (ascending order).
+            new Span<T>(tmp, i + 1).Clear();
+            for (int l = i; l < n; l++)
+            {
+                T* rl = a + l * ld;
+                Axpy(rl[i], rl, tmp, i + 1);
+            }
+            new Span<T>(tmp, i + 1).CopyTo(new Span<T>(a + i * ld, i + 1));
+        }
+        _progress.Add(n * (double)n * n / 3);
+    }
+
+    /// <summary>B (n x cols) := T^T B, T lower n x n.</summary>
+    private void TrmmLeftLowerTrans(T* t, int n, T* b, int cols, nint ld)
+    {
+        if (n <= Leaf)
+        {
+            TrmmLeftLowerTransLeaf(t, n, b, cols, ld);
+            return;
+        }
+        int n1 = Split(n), n2 = n - n1;
+        // Top half first: it needs the original bottom half B2.
+        TrmmLeftLowerTrans(t, n1, b, cols, ld);
+        // B1 += (T21)^T B2 ; A-operand (i,p) = T[n1 + p][i].
+        Gemm(n1, cols, n2, T.One, t + n1 * ld, 1, ld, b + n1 * ld, ld, 1, b, ld, lower: false);
+        TrmmLeftLowerTrans(t + n1 * ld + n1, n2, b + n1 * ld, cols, ld);
+    }
+
+    private void TrmmLeftLowerTransLeaf(T* t, int n, T* b, int cols, nint ld)
+    {
+        ColumnChunks(cols, (double)n * n * cols, (c0, c1) =>
+        {
+            int w = c1 - c0;
+            for (int i = 0; i < n; i++)
+            {
+                T* bi = b + i * ld + c0;
+                Scale(t[i * ld + i], bi, w);
+                for (int l = i + 1; l < n; l++) Axpy(t[l * ld + i], b + l * ld + c0, bi, w);
+            }
+        });
+        _progress.Add((double)n * n * cols);
+    }
+
+    // ---------------------------------------------------------------- mirror lower -> upper
+
+    public static void Mirror(T* a, int n, nint ld, int threads, ProgressTracker progress)
+    {
+        // 64 x 64 tiles: source tile rows and destination tile columns both stay cache resident.
+        const int B = 64;
+        int blocks = (n + B - 1) / B;
+        Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = threads }, bi =>
+        {
+            int i0 = bi * B, i1 = Math.Min(n, i0 + B);
+            for (int j0 = 0; j0 <= i0; j0 += B)
+            {
+                for (int i = i0; i < i1; i++)
+                {
+                    T* ri = a + i * ld;
+                    int jEnd = Math.Min(i, j0 + B);
+                    for (int j = j0; j < jEnd; j++) a[j * ld + i] = ri[j];
+                }
+            }
+            progress.Add((double)(i1 - i0) * i1);
+        });
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private void RowChunks(int m, double work, Action<int, int> body) => Chunks(m, 1, work, body);
+
+    // Column chunks of 256 keep a Leaf x 256 block of B in L1/L2 across the triangular sweep.
+    private void ColumnChunks(int cols, double work, Action<int, int> body) => Chunks(cols, 256, work, body, fixedChunk: true);
+
+    private void Chunks(int extent, int granule, double work, Action<int, int> body, bool fixedChunk = false)
+    {
+        if (extent <= 0) return;
+        int parts = work < 2e6 ? 1 : _threads;
+        if (fixedChunk)
+        {
+            int nChunks = (extent + granule - 1) / granule;
+            if (parts == 1 || nChunks == 1)
+            {
+                for (int c = 0; c < nChunks; c++) body(c * granule, Math.Min(extent, (c + 1) * granule));
+                return;
+            }
+            Parallel.For(0, nChunks, _po, c => body(c * granule, Math.Min(extent, (c + 1) * granule)));
+            return;
+        }
+        if (parts == 1 || extent < 2 * parts)
+        {
+            body(0, extent);
+            return;
+        }
+        Parallel.For(0, parts, _po, p => body((int)((long)extent * p / parts), (int)((long)extent * (p + 1) / parts)));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static T Dot(T* x, T* y, int n) =>
+        n == 0 ? T.Zero : TensorPrimitives.Dot(new ReadOnlySpan<T>(x, n), new ReadOnlySpan<T>(y, n));
+
+    /// <summary>y[0..n) += alpha * x[0..n).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Axpy(T alpha, T* x, T* y, int n)
+    {
+        if (n == 0) return;
+        var ys = new Span<T>(y, n);
+        TensorPrimitives.FusedMultiplyAdd(new ReadOnlySpan<T>(x, n), alpha, ys, ys);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Scale(T alpha, T* x, int n)
+    {
+        var xs = new Span<T>(x, n);
+        TensorPrimitives.Multiply(xs, alpha, xs);
+    }
+}

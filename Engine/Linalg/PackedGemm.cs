@@ -1,0 +1,260 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace Ease.Engine.Linalg;
+
+/// <summary>
+/// Per-thread packing buffers for <see cref="PackedGemm{T,TK}"/>, allocated once per inversion.
+/// Size per thread: KC x NCB (the L2-resident B block) + a 16 x KC A micro-panel + one C tile,
+/// i.e. ~0.8 MB (fp32) / ~0.8 MB (fp64) per thread: O(blocksize * blocksize), independent of n.
+/// </summary>
+internal sealed unsafe class GemmWorkspace<T> : IDisposable where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    // KC: depth of one rank-k pass. The 12 x KC A micro-panel (12 KB fp32 / 24 KB fp64) stays in
+    // the 48 KB L1 while the kernel sweeps the B block.
+    public static int KC => 256;
+
+    // NCB: columns of the packed B block; KC x NCB = 768 KB (fp32 and fp64) sits in the 2 MB L2.
+    public static int NCB => typeof(T) == typeof(float) ? 768 : 384;
+
+    private const int MaxMr = 16;
+    private const int MaxNr = 64;
+    private readonly T*[] _b;
+    private readonly T*[] _a;
+    private readonly T*[] _c;
+
+    public GemmWorkspace(int threads)
+    {
+        Threads = threads;
+        _b = new T*[threads];
+        _a = new T*[threads];
+        _c = new T*[threads];
+        for (int t = 0; t < threads; t++)
+        {
+            _b[t] = Alloc((nuint)(KC * (NCB + MaxNr)));
+            _a[t] = Alloc((nuint)(KC * MaxMr));
+            _c[t] = Alloc((nuint)(MaxMr * MaxNr));
+        }
+        BytesAllocated = (long)threads * (KC * (NCB + MaxNr) + KC * MaxMr + MaxMr * MaxNr) * sizeof(T);
+    }
+
+    public int Threads { get; }
+
+    public long BytesAllocated { get; }
+
+    public T* B(int t) => _b[t];
+
+    public T* A(int t) => _a[t];
+
+    public T* C(int t) => _c[t];
+
+    private static T* Alloc(nuint elements)
+    {
+        nuint bytes = elements * (nuint)sizeof(T);
+        void* p = NativeMemory.AlignedAlloc(bytes, 64);
+        if (p == null) throw new OutOfMemoryException($"GEMM packing workspace: could not allocate {bytes:N0} bytes.");
+        return (T*)p;
+    }
+
+    public void Dispose()
+    {
+        for (int t = 0; t < Threads; t++)
+        {
+            if (_b[t] != null) NativeMemory.AlignedFree(_b[t]);
+            if (_a[t] != null) NativeMemory.AlignedFree(_a[t]);
+            if (_c[t] != null) NativeMemory.AlignedFree(_c[t]);
+            _b[t] = _a[t] = _c[t] = null;
+        }
+    }
+}
+
+/// <summary>
+/// GotoBLAS/BLIS-style packed GEMM: C += alpha * op(A) * op(B), with C row-major (leading dim ldc)
+/// and A, B addressed through arbitrary element strides so the triangular algorithms can pass
+/// transposed views without copies. Element (i,p) of A is a[i*ars + p*acs]; (p,j) of B is b[p*brs + j*bcs].
+/// Optional lower mode only computes register tiles that touch the lower triangle of C (SYRK);
+/// tiles straddling the diagonal are computed in full, so the strictly-upper part of those tiles
+/// receives values too (callers treat the upper triangle as scratch).
+///
+/// Loop nest (the BLIS nest mirrored, because our vector dimension is j, the contiguous one of C):
+///   jc (NCB cols, B block in L2) -> pc (KC) -> pack B -> ir (MR rows: pack A micro-panel, L1) -> jr (NR) -> kernel.
+/// Threads split C into disjoint row (or column) ranges; each packs its own operands, so there
+/// are no barriers inside a GEMM. B is packed redundantly per thread, which costs K*N per thread
+/// against M*N*K/threads of arithmetic.
+/// </summary>
+internal static unsafe class PackedGemm<T, TK>
+    where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    where TK : IMicroKernel<T>
+{
+    // Below this many flops a GEMM is not worth waking a second thread for.
+    private const double ParallelThresholdFlops = 4e6;
+
+    private struct Args
+    {
+        public nint A, B, C;
+        public nint Ars, Acs, Brs, Bcs, Ldc;
+        public int M, N, K;
+        public T Alpha;
+        public bool Lower;
+    }
+
+    public static void Run(GemmWorkspace<T> ws, int threads, int m, int n, int k, T alpha,
+        T* a, nint ars, nint acs, T* b, nint brs, nint bcs, T* c, nint ldc, bool lower)
+    {
+        if (m <= 0 || n <= 0 || k <= 0) return;
+        double flops = 2.0 * m * n * k * (lower ? 0.5 : 1.0);
+        int parts = Math.Min(threads, ws.Threads);
+        if (flops < ParallelThresholdFlops) parts = 1;
+        int mr = TK.MR, nr = TK.NR;
+        if (parts > 1 && Math.Max(m, n) < 2 * Math.Max(mr, nr)) parts = 1;
+
+        var g = new Args
+        {
+            A = (nint)a, B = (nint)b, C = (nint)c, Ars = ars, Acs = acs, Brs = brs, Bcs = bcs, Ldc = ldc,
+            M = m, N = n, K = k, Alpha = alpha, Lower = lower,
+        };
+        if (parts == 1)
+        {
+            Serial(ws, 0, g, 0, m, 0, n);
+            return;
+        }
+
+        // Partition boundaries: rows for lower mode (balanced by triangle area: rows [0,r) of a
+        // lower triangle hold ~r^2/2 entries) and for tall C; columns for wide C.
+        bool splitRows = lower || m >= n;
+        Span<int> bounds = stackalloc int[parts + 1];
+        int extent = splitRows ? m : n;
+        int align = splitRows ? mr : nr;
+        bounds[0] = 0;
+        for (int t = 1; t < parts; t++)
+        {
+            double f = lower ? Math.Sqrt((double)t / parts) : (double)t / parts;
+            int x = (int)Math.Round(extent * f / align) * align;
+            bounds[t] = Math.Clamp(x, bounds[t - 1], extent);
+        }
+        bounds[parts] = extent;
+        int[] bnd = bounds.ToArray();
+        var po = new ParallelOptions { MaxDegreeOfParallelism = parts };
+        Parallel.For(0, parts, po, t =>
+        {
+            int lo = bnd[t], hi = bnd[t + 1];
+            if (lo >= hi) return;
+            if (splitRows) Serial(ws, t, g, lo, hi, 0, g.Lower ? Math.Min(g.N, hi) : g.N);
+            else Serial(ws, t, g, 0, g.M, lo, hi);
+        });
+    }
+
+    /// <summary>Computes rows [i0,i1) x cols [j0,j1) of C on one thread with slot t's buffers.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Serial(GemmWorkspace<T> ws, int t, in Args g, int i0, int i1, int j0, int j1)
+    {
+        int mr = TK.MR, nr = TK.NR, kcMax = GemmWorkspace<T>.KC, ncb = GemmWorkspace<T>.NCB;
+        T* bp = ws.B(t);
+        T* ap = ws.A(t);
+        T* tmp = ws.C(t);
+        T* a = (T*)g.A, b = (T*)g.B, c = (T*)g.C;
+        for (int jc = j0; jc < j1; jc += ncb)
+        {
+            int nc = Math.Min(ncb, j1 - jc);
+            for (int pc = 0; pc < g.K; pc += kcMax)
+            {
+                int kc = Math.Min(kcMax, g.K - pc);
+                PackB(b + pc * g.Brs + jc * g.Bcs, g.Brs, g.Bcs, kc, nc, bp);
+                for (int ir = i0; ir < i1; ir += mr)
+                {
+                    int mrr = Math.Min(mr, i1 - ir);
+                    // Lower mode: last row of this panel is ir+mrr-1; skip if entirely above the diagonal.
+                    int jEnd = nc;
+                    if (g.Lower)
+                    {
+                        int lastRow = ir + mrr - 1;
+                        if (lastRow < jc) continue;
+                        jEnd = Math.Min(nc, lastRow - jc + 1);
+                    }
+                    PackA(a + ir * g.Ars + pc * g.Acs, g.Ars, g.Acs, mrr, kc, g.Alpha, ap);
+                    T* crow = c + ir * g.Ldc + jc;
+                    for (int jr = 0; jr < jEnd; jr += nr)
+                    {
+                        int nrr = Math.Min(nr, nc - jr);
+                        T* bpanel = bp + (nint)jr * kc;
+                        if (mrr == mr && nrr == nr)
+                        {
+                            TK.Run(kc, ap, bpanel, crow + jr, g.Ldc, true);
+                        }
+                        else
+                        {
+                            TK.Run(kc, ap, bpanel, tmp, nr, false);
+                            for (int i = 0; i < mrr; i++)
+                            {
+                                T* dst = crow + i * g.Ldc + jr;
+                                T* src = tmp + i * nr;
+                                for (int j = 0; j < nrr; j++) dst[j] += src[j];
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Packs an mr x kc block of A (scaled by alpha) as dst[p*MR + i], zero-padding rows mr..MR.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PackA(T* src, nint rs, nint cs, int mr, int kc, T alpha, T* dst)
+    {
+        int MR = TK.MR;
+        if (mr < MR) new Span<T>(dst, MR * kc).Clear();
+        if (cs == 1)
+        {
+            // Rows of A are contiguous: stream each row, scatter with stride MR (the block is in L1).
+            for (int i = 0; i < mr; i++)
+            {
+                T* row = src + i * rs;
+                T* d = dst + i;
+                for (int p = 0; p < kc; p++) d[p * MR] = alpha * row[p];
+            }
+        }
+        else
+        {
+            for (int p = 0; p < kc; p++)
+            {
+                T* col = src + p * cs;
+                T* d = dst + p * MR;
+                for (int i = 0; i < mr; i++) d[i] = alpha * col[i * rs];
+            }
+        }
+    }
+
+    /// <summary>Packs a kc x nc block of B into NR-wide micro-panels: panel q, element (p,j) at dst[q*NR*kc + p*NR + j].</summary>
+    private static void PackB(T* src, nint rs, nint cs, int kc, int nc, T* dst)
+    {
+        int NR = TK.NR;
+        for (int q = 0; q < nc; q += NR)
+        {
+            int nr = Math.Min(NR, nc - q);
+            T* d = dst + (nint)q * kc;
+            if (nr < NR) new Span<T>(d, NR * kc).Clear();
+            if (cs == 1)
+            {
+                // Row p of the block is contiguous: one NR-wide copy per p.
+                for (int p = 0; p < kc; p++)
+                {
+                    T* s = src + p * rs + q;
+                    if (nr == NR) Unsafe.CopyBlockUnaligned(d + p * NR, s, (uint)(NR * sizeof(T)));
+                    else for (int j = 0; j < nr; j++) d[p * NR + j] = s[j];
+                }
+            }
+            else
+            {
+                // Transposed view (columns of B contiguous along p): stream each column.
+                for (int j = 0; j < nr; j++)
+                {
+                    T* s = src + (q + j) * cs;
+                    T* dd = d + j;
+                    if (rs == 1) for (int p = 0; p < kc; p++) dd[p * NR] = s[p];
+                    else for (int p = 0; p < kc; p++) dd[p * NR] = s[p * rs];
+                }
+            }
+        }
+    }
+}
