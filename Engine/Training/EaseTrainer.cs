@@ -1,0 +1,237 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Numerics;
+using System.Text.Json.Nodes;
+using Ease.Engine.Input;
+using Ease.Engine.Linalg;
+using Ease.Format;
+
+namespace Ease.Engine.Training;
+
+/// <summary>
+/// EASE (Steck 2019) and EDLAE (Steck 2020) in closed form: G = XᵀX, P = (G + Λ)⁻¹ with
+/// Λ = λI + p/(1−p)·diag(G), B = I − P·diag(1/diag P), diag(B) = 0; pruned and streamed into a
+/// model file row block by row block. One n x n buffer holds G, then P; B never exists whole.
+/// </summary>
+public static class EaseTrainer
+{
+    /// <summary>Trains on <paramref name="data"/> and writes the model to <paramref name="outputPath"/>.</summary>
+    /// <param name="metadata">Extra metadata (e.g. the input's description); training parameters are added.</param>
+    public static TrainReport Train(InteractionSet data, TrainOptions options, string outputPath, JsonObject? metadata = null,
+        IProgress<TrainProgress>? progress = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        if (data.ItemCount == 0 || data.InteractionCount == 0)
+            throw new InvalidDataException("the input holds no interactions; nothing to train on");
+        return options.Precision == Precision.Float64
+            ? Train<double>(data, options, outputPath, metadata, progress, ct)
+            : Train<float>(data, options, outputPath, metadata, progress, ct);
+    }
+
+    private static TrainReport Train<T>(InteractionSet data, TrainOptions o, string outputPath, JsonObject? metadata,
+        IProgress<TrainProgress>? progress, CancellationToken ct)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int n = data.ItemCount;
+        int threads = o.EffectiveThreads;
+        var phases = new List<PhaseTiming>();
+        var watch = Stopwatch.StartNew();
+
+        using var matrix = new DenseMatrix<T>(n);
+        long gramWork = GramBuilder.Build(data, matrix, threads, Report(progress, "gram"), ct);
+        AddRidge(matrix, data.ItemPopularity, o);
+        phases.Add(new PhaseTiming("gram", watch.Elapsed.TotalSeconds, gramWork / watch.Elapsed.TotalSeconds * 1e-9));
+
+        IProgress<SpdInverseProgress>? inverseProgress = progress is null ? null
+            : new SynchronousProgress<SpdInverseProgress>(p => progress.Report(new TrainProgress(p.Phase, p.Fraction)));
+        SpdInverseReport inv = SpdInverse.InvertInPlace(matrix, threads, inverseProgress, ct);
+        phases.Add(new PhaseTiming("factor", inv.FactorSeconds, inv.FactorGflops));
+        phases.Add(new PhaseTiming("invert", inv.InvertSeconds, inv.InvertGflops));
+
+        watch.Restart();
+        var rows = new EaseRows<T>(matrix);
+        float threshold = 0;
+        if (o.Prune == PruneMode.Density)
+        {
+            threshold = FindDensityThreshold(rows, (long)Math.Round(o.PruneDensity * n * (double)n), threads, Report(progress, "threshold"), ct);
+            phases.Add(new PhaseTiming("threshold", watch.Elapsed.TotalSeconds));
+            watch.Restart();
+        }
+
+        long nonZeros;
+        double keptMass;
+        using (ModelFileWriter writer = ModelFileWriter.Create(outputPath, n))
+        {
+            (nonZeros, keptMass) = WriteRows(rows, o, threshold, writer, threads, Report(progress, "prune+write"), ct);
+            writer.SetItemIds(data.ItemIds);
+            writer.SetPopularity(data.ItemPopularity);
+            writer.SetMetadata(BuildMetadata(data, o, metadata, nonZeros, keptMass).ToJsonString());
+            writer.Commit();
+        }
+        phases.Add(new PhaseTiming("prune+write", watch.Elapsed.TotalSeconds));
+
+        return new TrainReport
+        {
+            Users = data.UserCount,
+            Items = n,
+            Interactions = data.InteractionCount,
+            NonZeros = nonZeros,
+            KeptWeightMass = keptMass,
+            Phases = phases,
+            KernelPath = inv.KernelPath,
+            Threads = threads,
+            MatrixBytes = matrix.BytesAllocated,
+            FileBytes = new FileInfo(outputPath).Length,
+            PruneThreshold = threshold,
+        };
+    }
+
+    /// <summary>G_ii += λ + p/(1−p)·G_ii (EDLAE's dropout-equivalent ridge; p = 0 is plain EASE).</summary>
+    private static void AddRidge<T>(DenseMatrix<T> g, int[] popularity, TrainOptions o)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        double dropoutScale = o.Dropout / (1 - o.Dropout);
+        for (int i = 0; i < g.Size; i++)
+            g[i, i] += T.CreateChecked(o.Lambda + dropoutScale * popularity[i]);
+    }
+
+    private static float FindDensityThreshold<T>(EaseRows<T> rows, long target, int threads, IProgress<double>? progress, CancellationToken ct)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        DensityThreshold high = Histogram(rows, DensityThreshold.HighPass, threads, p => progress?.Report(0.5 * p), ct);
+        if (high.Total <= target)
+            return float.Epsilon; // keep every non-zero weight
+        (ushort bucket, long above) = high.FindBucket(target);
+        DensityThreshold low = Histogram(rows, () => DensityThreshold.LowPass(bucket), threads, p => progress?.Report(0.5 + 0.5 * p), ct);
+        (ushort lowBits, _) = low.FindBucket(target - above);
+        return DensityThreshold.Compose(bucket, lowBits);
+    }
+
+    private static DensityThreshold Histogram<T>(EaseRows<T> rows, Func<DensityThreshold> create, int threads, Action<double> progress, CancellationToken ct)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int n = rows.Size;
+        DensityThreshold total = create();
+        object gate = new();
+        int done = 0;
+        var options = new ParallelOptions { MaxDegreeOfParallelism = threads, CancellationToken = ct };
+        Parallel.For(0, n, options, () => (Hist: create(), Row: new float[n], Scratch: new T[n]), (i, _, local) =>
+        {
+            rows.Compute(i, local.Row, local.Scratch);
+            local.Hist.Add(local.Row);
+            int d = Interlocked.Increment(ref done);
+            if ((d & 1023) == 0)
+                progress((double)d / n);
+            return local;
+        }, local => { lock (gate) total.Merge(local.Hist); });
+        progress(1);
+        return total;
+    }
+
+    /// <summary>Rows in blocks: a block's rows are computed and pruned in parallel, then appended in order.</summary>
+    private static (long NonZeros, double KeptMass) WriteRows<T>(EaseRows<T> rows, TrainOptions o, float threshold,
+        ModelFileWriter writer, int threads, IProgress<double>? progress, CancellationToken ct)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int n = rows.Size;
+        // About 4 M kept entries in flight per block, at least one row per thread.
+        int rowCapacity = o.Prune == PruneMode.TopK ? Math.Min(o.PruneTopK, n) : n;
+        int blockRows = Math.Clamp((1 << 22) / Math.Max(1, rowCapacity), threads, 1024);
+        var kept = new (int[] Cols, float[] Vals, int Count)[blockRows];
+        double keptSquares = 0, allSquares = 0;
+        object gate = new();
+        var options = new ParallelOptions { MaxDegreeOfParallelism = threads, CancellationToken = ct };
+        var scratch = new ThreadLocal<(float[] Row, float[] Mag, T[] Wide)>(() => (new float[n], new float[n], new T[n]));
+        try
+        {
+            for (int start = 0; start < n; start += blockRows)
+            {
+                int count = Math.Min(blockRows, n - start);
+                Parallel.For(0, count, options, () => (Kept: 0.0, All: 0.0), (r, _, sums) =>
+                {
+                    int i = start + r;
+                    (float[] row, float[] mag, T[] wide) = scratch.Value;
+                    rows.Compute(i, row, wide);
+                    int[] cols = ArrayPool<int>.Shared.Rent(Math.Max(1, rowCapacity));
+                    float[] vals = ArrayPool<float>.Shared.Rent(Math.Max(1, rowCapacity));
+                    int c = o.Prune switch
+                    {
+                        PruneMode.TopK => RowPruner.TopK(row, o.PruneTopK, mag, cols, vals),
+                        PruneMode.Density => RowPruner.AtLeast(row, threshold, cols, vals),
+                        _ => RowPruner.AtLeast(row, 0, cols, vals),
+                    };
+                    kept[r] = (cols, vals, c);
+                    sums.Kept += SumSquares(vals.AsSpan(0, c));
+                    sums.All += SumSquares(row);
+                    return sums;
+                }, sums => { lock (gate) { keptSquares += sums.Kept; allSquares += sums.All; } });
+
+                for (int r = 0; r < count; r++)
+                {
+                    (int[] cols, float[] vals, int c) = kept[r];
+                    writer.AppendRow(cols.AsSpan(0, c), vals.AsSpan(0, c));
+                    ArrayPool<int>.Shared.Return(cols);
+                    ArrayPool<float>.Shared.Return(vals);
+                    kept[r] = default;
+                }
+                progress?.Report((double)(start + count) / n);
+            }
+        }
+        finally
+        {
+            scratch.Dispose();
+        }
+        return (writer.NonZeroCount, allSquares == 0 ? 1 : keptSquares / allSquares);
+    }
+
+    private static double SumSquares(ReadOnlySpan<float> v)
+    {
+        double s = 0;
+        foreach (float x in v)
+            s += (double)x * x;
+        return s;
+    }
+
+    private static JsonObject BuildMetadata(InteractionSet data, TrainOptions o, JsonObject? extra, long nonZeros, double keptMass)
+    {
+        var meta = new JsonObject
+        {
+            ["model"] = o.Dropout > 0 ? "EDLAE" : "EASE",
+            ["lambda"] = o.Lambda,
+            ["dropout"] = o.Dropout,
+            ["precision"] = o.Precision == Precision.Float64 ? "f64" : "f32",
+            ["prune"] = o.Prune switch
+            {
+                PruneMode.TopK => new JsonObject { ["mode"] = "topk", ["k"] = o.PruneTopK },
+                PruneMode.Density => new JsonObject { ["mode"] = "density", ["density"] = o.PruneDensity },
+                _ => new JsonObject { ["mode"] = "none" },
+            },
+            ["kept_weight_mass"] = keptMass,
+            ["data"] = new JsonObject
+            {
+                ["users"] = data.UserCount,
+                ["items"] = data.ItemCount,
+                ["interactions"] = data.InteractionCount,
+                ["nonzeros"] = nonZeros,
+            },
+            ["created_utc"] = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture),
+        };
+        if (extra is not null)
+        {
+            foreach ((string key, JsonNode? value) in extra)
+                meta[key] = value?.DeepClone();
+        }
+        return meta;
+    }
+
+    private static IProgress<double>? Report(IProgress<TrainProgress>? progress, string phase) =>
+        progress is null ? null : new SynchronousProgress<double>(f => progress.Report(new TrainProgress(phase, f)));
+}
+
+/// <summary>An <see cref="IProgress{T}"/> that calls its handler on the reporting thread (no sync context hop).</summary>
+public sealed class SynchronousProgress<T>(Action<T> handler) : IProgress<T>
+{
+    public void Report(T value) => handler(value);
+}

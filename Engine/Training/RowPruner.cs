@@ -1,0 +1,111 @@
+using System.Numerics.Tensors;
+
+namespace Ease.Engine.Training;
+
+/// <summary>
+/// Chooses which weights of one row of B to keep. Weights are ranked by magnitude, signs kept
+/// (negative weights carry real signal); exact zeros and the diagonal are never kept; ties at
+/// the cut go to the lower column so results are deterministic. Kept columns come out ascending.
+/// </summary>
+public static class RowPruner
+{
+    /// <summary>Keeps the <paramref name="k"/> weights of largest magnitude. Returns how many were kept.</summary>
+    /// <param name="magnitudes">Scratch of the row's length.</param>
+    public static int TopK(ReadOnlySpan<float> row, int k, Span<float> magnitudes, Span<int> columns, Span<float> values)
+    {
+        TensorPrimitives.Abs(row, magnitudes);
+        int nonZero = CountNonZero(magnitudes);
+        if (nonZero <= k)
+            return KeepAtLeast(row, 0f, int.MaxValue, columns, values);
+        float cut = QuickSelect.KthLargest(magnitudes, k);
+        // Every weight above the cut is kept, then weights equal to it in column order until k.
+        int above = 0;
+        foreach (float v in row)
+        {
+            if (MathF.Abs(v) > cut)
+                above++;
+        }
+        return KeepAbove(row, cut, k - above, columns, values);
+    }
+
+    /// <summary>Keeps every weight of magnitude at least <paramref name="threshold"/> (and non-zero).</summary>
+    public static int AtLeast(ReadOnlySpan<float> row, float threshold, Span<int> columns, Span<float> values) =>
+        KeepAtLeast(row, threshold, int.MaxValue, columns, values);
+
+    private static int CountNonZero(ReadOnlySpan<float> magnitudes)
+    {
+        int count = 0;
+        foreach (float m in magnitudes)
+        {
+            if (m != 0)
+                count++;
+        }
+        return count;
+    }
+
+    private static int KeepAtLeast(ReadOnlySpan<float> row, float threshold, int limit, Span<int> columns, Span<float> values)
+    {
+        int kept = 0;
+        for (int j = 0; j < row.Length && kept < limit; j++)
+        {
+            float m = MathF.Abs(row[j]);
+            if (m != 0 && m >= threshold)
+            {
+                columns[kept] = j;
+                values[kept++] = row[j];
+            }
+        }
+        return kept;
+    }
+
+    private static int KeepAbove(ReadOnlySpan<float> row, float cut, int tiesAllowed, Span<int> columns, Span<float> values)
+    {
+        int kept = 0;
+        for (int j = 0; j < row.Length; j++)
+        {
+            float m = MathF.Abs(row[j]);
+            if (m > cut || (m == cut && m != 0 && tiesAllowed-- > 0))
+            {
+                columns[kept] = j;
+                values[kept++] = row[j];
+            }
+        }
+        return kept;
+    }
+}
+
+/// <summary>Hoare-style selection of the k-th largest value, in place, expected O(n).</summary>
+public static class QuickSelect
+{
+    /// <summary>The k-th largest (1-based) of <paramref name="values"/>; reorders the span.</summary>
+    public static float KthLargest(Span<float> values, int k)
+    {
+        if (k < 1 || k > values.Length)
+            throw new ArgumentOutOfRangeException(nameof(k), k, $"k must be in [1, {values.Length}]");
+        int target = k - 1; // index in descending order
+        int lo = 0, hi = values.Length - 1;
+        while (lo < hi)
+        {
+            // Median of three as pivot keeps sorted and reverse-sorted rows linear.
+            int mid = lo + ((hi - lo) >> 1);
+            float a = values[lo], b = values[mid], c = values[hi];
+            float pivot = a > b ? (b > c ? b : (a > c ? c : a)) : (a > c ? a : (b > c ? c : b));
+            int i = lo, j = hi;
+            while (i <= j)
+            {
+                while (values[i] > pivot) i++;
+                while (values[j] < pivot) j--;
+                if (i <= j)
+                {
+                    (values[i], values[j]) = (values[j], values[i]);
+                    i++;
+                    j--;
+                }
+            }
+            if (target <= j) hi = j;
+            else if (target >= i) lo = i;
+            else return values[target];
+        }
+        return values[target];
+    }
+}
