@@ -74,7 +74,7 @@ internal sealed class InteractionFileParser
             int pos = line.IndexOfAnyExcept((byte)' ', (byte)'\t');
             int length = line[pos..].IndexOfAny((byte)' ', (byte)'\t');
             int end = length < 0 ? line.Length : pos + length;
-            int user = _builder.Users.GetOrAdd(Decode(line[pos..end]));
+            int user = _builder.Users.Lookup(line[pos..end], add: true, ref _chars);
             pos = end;
             while (true)
             {
@@ -234,7 +234,7 @@ internal sealed class InteractionFileParser
         int item = ResolveItem(itemField);
         if (item < 0)
             return;
-        int user = _builder.Users.GetOrAdd(Decode(userField));
+        int user = _builder.Users.Lookup(userField, add: true, ref _chars);
         _builder.AddPair(user, item);
     }
 
@@ -243,22 +243,10 @@ internal sealed class InteractionFileParser
     /// <summary>The item's index, or -1 when it is unknown and unknown items are dropped.</summary>
     int ResolveItem(ReadOnlySpan<byte> field)
     {
-        ReadOnlySpan<char> id = Decode(field);
-        if (!_restrictItems)
-            return _builder.Items.GetOrAdd(id);
-        if (_builder.Items.TryGet(id, out int item))
-            return item;
-        _builder.UnknownItemInteractions++;
-        return -1;
-    }
-
-    /// <summary>Decodes a (validated) UTF-8 id into the shared char buffer; valid until the next call.</summary>
-    ReadOnlySpan<char> Decode(ReadOnlySpan<byte> utf8)
-    {
-        if (_chars.Length < utf8.Length)
-            _chars = new char[Math.Max(utf8.Length, _chars.Length * 2)];
-        int written = Encoding.UTF8.GetChars(utf8, _chars);
-        return _chars.AsSpan(0, written);
+        int item = _builder.Items.Lookup(field, add: !_restrictItems, ref _chars);
+        if (item < 0)
+            _builder.UnknownItemInteractions++;
+        return item;
     }
 
     void BadRow(long lineNumber, ReadOnlySpan<byte> line, string reason)

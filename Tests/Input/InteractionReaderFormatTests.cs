@@ -188,6 +188,19 @@ public sealed class InteractionReaderFormatTests : IDisposable
     }
 
     [Fact]
+    public void Numeric_ids_keep_their_spelling_and_respect_known_items()
+    {
+        // Decimal ids take a cached fast path; "010" and "10" must stay different ids, and unknown numbers are dropped.
+        string path = _dir.Write("numeric.txt", "u 2 010 10 3 10\n");
+        var set = InteractionReader.Read(path, new InputOptions { Format = InputFormat.Adjacency }, ["10", "2"], UnknownItemPolicy.Drop);
+        Assert.Equal([0, 1], set.ItemsOf(0).ToArray());
+        Assert.Equal(2, set.UnknownItemInteractions);
+
+        var added = InteractionReader.Read(path, new InputOptions { Format = InputFormat.Adjacency });
+        Assert.Equal(["2", "010", "10", "3"], added.ItemIds);
+    }
+
+    [Fact]
     public void Long_lines_within_limit_are_read()
     {
         // A 200 KB adjacency line spans several read buffers.
