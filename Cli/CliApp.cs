@@ -19,6 +19,7 @@ public static class CliApp
         root.Options.Add(Verbose);
         root.Subcommands.Add(InfoCommand.Create(context));
         root.Subcommands.Add(VerifyCommand.Create(context));
+        root.Subcommands.Add(TrainCommand.Create(context));
         return root;
     }
 

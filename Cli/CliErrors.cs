@@ -37,5 +37,5 @@ public static class CliErrors
     private static bool IsDiskFull(IOException e) => (e.HResult & 0xFFFF) is 28 or 39 or 112;
 
     /// <summary>Engine exceptions that describe bad input data rather than a bug.</summary>
-    private static bool IsDataError(Exception e) => e is Ease.Engine.IDataError;
+    private static bool IsDataError(Exception e) => e is Ease.Engine.Input.InputFormatException or Ease.Engine.Linalg.NotPositiveDefiniteException;
 }

@@ -40,9 +40,9 @@ public static class EaseTrainer
         var watch = Stopwatch.StartNew();
 
         using var matrix = new DenseMatrix<T>(n);
-        long gramWork = GramBuilder.Build(data, matrix, threads, Report(progress, "gram"), ct);
+        GramBuilder.Build(data, matrix, threads, Report(progress, "gram"), ct);
         AddRidge(matrix, data.ItemPopularity, o);
-        phases.Add(new PhaseTiming("gram", watch.Elapsed.TotalSeconds, gramWork / watch.Elapsed.TotalSeconds * 1e-9));
+        phases.Add(new PhaseTiming("gram", watch.Elapsed.TotalSeconds));
 
         IProgress<SpdInverseProgress>? inverseProgress = progress is null ? null
             : new SynchronousProgress<SpdInverseProgress>(p => progress.Report(new TrainProgress(p.Phase, p.Fraction)));

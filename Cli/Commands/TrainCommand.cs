@@ -1,0 +1,151 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Ease.Cli.Options;
+using Ease.Engine.Input;
+using Ease.Engine.Training;
+
+namespace Ease.Cli.Commands;
+
+/// <summary>`ease train`: interaction log in, pruned model file out.</summary>
+public static class TrainCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var input = new Option<string>("--input", "-i") { Description = "Interaction log: delimited text (CSV, TSV, '::', ...) or adjacency lines; .gz is read transparently.", Required = true, HelpName = "FILE" };
+        var output = new Option<string>("--output", "-o") { Description = "Model file to write (atomically: a temporary file beside it is renamed at the end).", Required = true, HelpName = "MODEL" };
+        var lambda = new Option<double>("--lambda") { Description = "Ridge λ added to the Gram diagonal. Larger values regularize more; typical 50 to 1000.", DefaultValueFactory = _ => 200, HelpName = "L" };
+        var dropout = new Option<double>("--dropout") { Description = "EDLAE dropout p in [0, 1): adds p/(1-p)·diag(G) to the ridge. 0 = plain EASE.", DefaultValueFactory = _ => 0, HelpName = "p" };
+        var precision = new Option<string>("--precision") { Description = "Arithmetic of the Gram matrix and its inversion.", DefaultValueFactory = _ => "f32", HelpName = "f32|f64" };
+        precision.AcceptOnlyFromAmong("f32", "f64");
+        var topk = new Option<int?>("--prune-topk") { Description = "Keep the K largest |B_ij| of each row (signs kept).", HelpName = "K" };
+        var density = new Option<double?>("--prune-density") { Description = "Keep weights above one global magnitude threshold giving density D (non-zeros / items²), e.g. 0.01.", HelpName = "D" };
+        var threads = new Option<int>("--threads") { Description = "Worker threads; 0 = all cores.", DefaultValueFactory = _ => 0, HelpName = "N" };
+        var json = new Option<bool>("--json") { Description = "Print the summary as one JSON object on stdout." };
+        var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress output." };
+        var binder = new InputOptionsBinder();
+
+        var command = new Command("train", "Train an EASE (or EDLAE) model from an interaction log and write a pruned model file.")
+        {
+            input, output, lambda, dropout, precision, topk, density, threads, json, quiet,
+        };
+        binder.AddTo(command);
+        command.Validators.Add(r =>
+        {
+            if (r.GetValue(topk) is not null && r.GetValue(density) is not null)
+                r.AddError("--prune-topk and --prune-density are alternatives; give one.");
+        });
+
+        command.SetAction((parse, ct) =>
+        {
+            var total = Stopwatch.StartNew();
+            TrainOptions options = BuildOptions(parse.GetValue(lambda), parse.GetValue(dropout), parse.GetValue(precision)!, parse.GetValue(topk), parse.GetValue(density), parse.GetValue(threads));
+            InputOptions inputOptions = Bind(binder, parse);
+            string inputPath = parse.GetValue(input)!;
+            string outputPath = parse.GetValue(output)!;
+            var progress = new PhaseProgress(context, parse.GetValue(quiet) || parse.GetValue(json));
+
+            (InteractionSet data, double loadSeconds, TrainReport report) = progress.Run(p =>
+            {
+                var load = Stopwatch.StartNew();
+                InteractionSet set = InteractionReader.Read(inputPath, inputOptions,
+                    new Engine.Training.SynchronousProgress<ReadProgress>(r => p.Report("load", r.Fraction)), ct);
+                double loadTime = load.Elapsed.TotalSeconds;
+                if (set.InteractionCount == 0)
+                    throw new InvalidDataException($"{inputPath}: no interactions read ({set.LinesRead:N0} lines, {set.SkippedRows:N0} skipped, {set.FilteredRows:N0} below --min-weight)");
+                var meta = new JsonObject
+                {
+                    ["tool"] = $"ease {ToolVersion}",
+                    ["source"] = new JsonObject { ["path"] = Path.GetFileName(inputPath), ["format"] = inputOptions.Format.ToString().ToLowerInvariant(), ["min_weight"] = inputOptions.MinWeight },
+                };
+                TrainReport r = EaseTrainer.Train(set, options, outputPath, meta,
+                    new Engine.Training.SynchronousProgress<TrainProgress>(t => p.Report(t.Phase, t.Fraction)), ct);
+                return (set, loadTime, r);
+            });
+            progress.Finish();
+            double totalSeconds = total.Elapsed.TotalSeconds;
+            long peak = Process.GetCurrentProcess().PeakWorkingSet64;
+
+            if (parse.GetValue(json))
+                context.Out.WriteLine(BuildJson(data, options, report, loadSeconds, totalSeconds, peak, outputPath).ToJsonString());
+            else
+                WriteSummary(context.Out, data, options, report, loadSeconds, totalSeconds, peak, outputPath);
+            return Task.FromResult(ExitCodes.Ok);
+        });
+        return command;
+    }
+
+    public static string ToolVersion => typeof(TrainCommand).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+
+    internal static InputOptions Bind(InputOptionsBinder binder, ParseResult parse)
+    {
+        try { return binder.Bind(parse); }
+        catch (ArgumentException e) { throw new UsageException(e.Message); }
+    }
+
+    private static TrainOptions BuildOptions(double lambda, double dropout, string precision, int? topk, double? density, int threads)
+    {
+        var o = new TrainOptions
+        {
+            Lambda = lambda,
+            Dropout = dropout,
+            Precision = precision == "f64" ? Precision.Float64 : Precision.Float32,
+            Prune = topk is not null ? PruneMode.TopK : density is not null ? PruneMode.Density : PruneMode.None,
+            PruneTopK = topk ?? 0,
+            PruneDensity = density ?? 0,
+            Threads = threads,
+        };
+        try { o.Validate(); }
+        catch (ArgumentException e) { throw new UsageException(e.Message); }
+        return o;
+    }
+
+    private static JsonObject BuildJson(InteractionSet data, TrainOptions o, TrainReport r, double load, double total, long peak, string output)
+    {
+        var phases = new JsonObject { ["load"] = new JsonObject { ["seconds"] = Round(load) } };
+        foreach (PhaseTiming p in r.Phases)
+        {
+            var phase = new JsonObject { ["seconds"] = Round(p.Seconds) };
+            if (p.Gflops > 0)
+                phase["gflops"] = Round(p.Gflops);
+            phases[p.Phase] = phase;
+        }
+        return new JsonObject
+        {
+            ["output"] = output,
+            ["users"] = r.Users,
+            ["items"] = r.Items,
+            ["interactions"] = r.Interactions,
+            ["skipped_rows"] = data.SkippedRows,
+            ["duplicate_pairs"] = data.DuplicatePairs,
+            ["nonzeros"] = r.NonZeros,
+            ["density"] = r.Density,
+            ["kept_weight_mass"] = r.KeptWeightMass,
+            ["lambda"] = o.Lambda,
+            ["dropout"] = o.Dropout,
+            ["precision"] = o.Precision == Precision.Float64 ? "f64" : "f32",
+            ["threads"] = r.Threads,
+            ["kernel"] = r.KernelPath,
+            ["phases"] = phases,
+            ["total_seconds"] = Round(total),
+            ["peak_memory_bytes"] = peak,
+            ["matrix_bytes"] = r.MatrixBytes,
+            ["file_bytes"] = r.FileBytes,
+        };
+    }
+
+    private static double Round(double x) => Math.Round(x, 3);
+
+    private static void WriteSummary(TextWriter o, InteractionSet data, TrainOptions opt, TrainReport r, double load, double total, long peak, string output)
+    {
+        var c = CultureInfo.InvariantCulture;
+        o.WriteLine(string.Create(c, $"trained {(opt.Dropout > 0 ? "EDLAE" : "EASE")} λ={opt.Lambda} dropout={opt.Dropout} {(opt.Precision == Precision.Float64 ? "f64" : "f32")} -> {output}"));
+        o.WriteLine(string.Create(c, $"data        {r.Users:N0} users, {r.Items:N0} items, {r.Interactions:N0} interactions ({data.DuplicatePairs:N0} duplicates, {data.SkippedRows:N0} bad rows skipped)"));
+        o.WriteLine(string.Create(c, $"model       {r.NonZeros:N0} weights, density {r.Density * 100:0.###}%, kept {r.KeptWeightMass * 100:0.##}% of the squared weight mass, file {Units.Bytes(r.FileBytes)}"));
+        o.WriteLine(string.Create(c, $"{"load",-12}{Units.Seconds(load),10}"));
+        foreach (PhaseTiming p in r.Phases)
+            o.WriteLine(string.Create(c, $"{p.Phase,-12}{Units.Seconds(p.Seconds),10}{(p.Gflops > 0 ? $"  {p.Gflops:0.0} GFLOP/s" : "")}"));
+        o.WriteLine(string.Create(c, $"{"total",-12}{Units.Seconds(total),10}   {r.Threads} threads, {r.KernelPath} kernel, peak memory {Units.Bytes(peak)} (matrix {Units.Bytes(r.MatrixBytes)})"));
+    }
+}
