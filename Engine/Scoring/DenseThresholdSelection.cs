@@ -1,0 +1,169 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Ease.Engine.Scoring;
+
+/// <summary>
+/// Top-k selection over a dense score buffer: a SIMD compare of each block against the current
+/// k-th best score turns into a bit mask; only set bits (candidates that can enter the top-k,
+/// ANDed with the filter's allowed bits) go to the heap. Once the heap is full the threshold
+/// quickly rises above nearly every score, so the loop is almost pure loads and compares.
+/// Excluded items hold -infinity in the buffer and so never pass (the threshold is -infinity at
+/// its lowest and the compare is strict).
+/// </summary>
+internal static class DenseThresholdSelection
+{
+    public static void Select(SimdLevel level, ScoreBuffer scores, ItemFilter? filter, ref TopKHeap heap)
+    {
+        if (filter is null)
+            Select(level, scores, new AllowAll(), ref heap);
+        else
+            Select(level, scores, new AllowBits(filter), ref heap);
+    }
+
+    private static void Select<TFilter>(SimdLevel level, ScoreBuffer scores, TFilter filter, ref TopKHeap heap)
+        where TFilter : struct, IAllowedBits
+    {
+        switch (level)
+        {
+            case SimdLevel.Vector512:
+                SelectVector512(ref scores.Start, scores.Length, filter, ref heap);
+                break;
+            case SimdLevel.Vector256:
+                SelectVector256(ref scores.Start, scores.Length, filter, ref heap);
+                break;
+            default:
+                SelectScalar(ref scores.Start, scores.ItemCount, filter, ref heap);
+                break;
+        }
+    }
+
+    /// <summary>The reference path: one compare per item.</summary>
+    internal static void SelectScalar<TFilter>(ref float scores, int count, TFilter filter, ref TopKHeap heap)
+        where TFilter : struct, IAllowedBits
+    {
+        for (int i = 0; i < count; i++)
+        {
+            float s = Unsafe.Add(ref scores, i);
+            if (s > heap.Threshold && filter.IsAllowed(i))
+                heap.Offer(i, s);
+        }
+    }
+
+    /// <param name="length">A multiple of 16 (the buffer's padding holds -infinity).</param>
+    internal static void SelectVector512<TFilter>(ref float scores, int length, TFilter filter, ref TopKHeap heap)
+        where TFilter : struct, IAllowedBits
+    {
+        int i = 0;
+        // Four blocks per step: one branch on the OR of four masks when nothing passes.
+        for (; i + 64 <= length; i += 64)
+        {
+            var t = Vector512.Create(heap.Threshold);
+            Vector512<float> m0 = Vector512.GreaterThan(Vector512.LoadUnsafe(ref scores, (nuint)i), t);
+            Vector512<float> m1 = Vector512.GreaterThan(Vector512.LoadUnsafe(ref scores, (nuint)(i + 16)), t);
+            Vector512<float> m2 = Vector512.GreaterThan(Vector512.LoadUnsafe(ref scores, (nuint)(i + 32)), t);
+            Vector512<float> m3 = Vector512.GreaterThan(Vector512.LoadUnsafe(ref scores, (nuint)(i + 48)), t);
+            if (((m0 | m1) | (m2 | m3)) == Vector512<float>.Zero)
+                continue;
+            ulong mask = m0.ExtractMostSignificantBits()
+                | ((ulong)m1.ExtractMostSignificantBits() << 16)
+                | ((ulong)m2.ExtractMostSignificantBits() << 32)
+                | ((ulong)m3.ExtractMostSignificantBits() << 48);
+            mask &= filter.Bits64(i);
+            Drain(ref scores, i, mask, ref heap);
+        }
+        for (; i < length; i += 16)
+        {
+            var t = Vector512.Create(heap.Threshold);
+            uint mask = (uint)Vector512.GreaterThan(Vector512.LoadUnsafe(ref scores, (nuint)i), t).ExtractMostSignificantBits();
+            if (mask == 0)
+                continue;
+            Drain(ref scores, i, mask & filter.Bits16(i), ref heap);
+        }
+    }
+
+    /// <param name="length">A multiple of 16 (so of 8).</param>
+    internal static void SelectVector256<TFilter>(ref float scores, int length, TFilter filter, ref TopKHeap heap)
+        where TFilter : struct, IAllowedBits
+    {
+        int i = 0;
+        for (; i + 32 <= length; i += 32)
+        {
+            var t = Vector256.Create(heap.Threshold);
+            Vector256<float> m0 = Vector256.GreaterThan(Vector256.LoadUnsafe(ref scores, (nuint)i), t);
+            Vector256<float> m1 = Vector256.GreaterThan(Vector256.LoadUnsafe(ref scores, (nuint)(i + 8)), t);
+            Vector256<float> m2 = Vector256.GreaterThan(Vector256.LoadUnsafe(ref scores, (nuint)(i + 16)), t);
+            Vector256<float> m3 = Vector256.GreaterThan(Vector256.LoadUnsafe(ref scores, (nuint)(i + 24)), t);
+            if (((m0 | m1) | (m2 | m3)) == Vector256<float>.Zero)
+                continue;
+            ulong mask = m0.ExtractMostSignificantBits()
+                | ((ulong)m1.ExtractMostSignificantBits() << 8)
+                | ((ulong)m2.ExtractMostSignificantBits() << 16)
+                | ((ulong)m3.ExtractMostSignificantBits() << 24);
+            mask &= filter.Bits32(i);
+            Drain(ref scores, i, mask, ref heap);
+        }
+        for (; i < length; i += 8)
+        {
+            var t = Vector256.Create(heap.Threshold);
+            uint mask = (uint)Vector256.GreaterThan(Vector256.LoadUnsafe(ref scores, (nuint)i), t).ExtractMostSignificantBits();
+            if (mask == 0)
+                continue;
+            Drain(ref scores, i, mask & filter.Bits8(i), ref heap);
+        }
+    }
+
+    // Offers each set bit's item; re-checks against the threshold, which rises as items enter.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Drain(ref float scores, int start, ulong mask, ref TopKHeap heap)
+    {
+        while (mask != 0)
+        {
+            int row = start + BitOperations.TrailingZeroCount(mask);
+            mask &= mask - 1;
+            float s = Unsafe.Add(ref scores, row);
+            if (s > heap.Threshold)
+                heap.Offer(row, s);
+        }
+    }
+
+    internal interface IAllowedBits
+    {
+        bool IsAllowed(int row);
+        ulong Bits64(int start);
+        uint Bits32(int start);
+        uint Bits16(int start);
+        uint Bits8(int start);
+    }
+
+    internal readonly struct AllowAll : IAllowedBits
+    {
+        public bool IsAllowed(int row) => true;
+        public ulong Bits64(int start) => ulong.MaxValue;
+        public uint Bits32(int start) => uint.MaxValue;
+        public uint Bits16(int start) => uint.MaxValue;
+        public uint Bits8(int start) => uint.MaxValue;
+    }
+
+    internal readonly struct AllowBits(ItemFilter filter) : IAllowedBits
+    {
+        private readonly ulong[] _words = filter.Words;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public bool IsAllowed(int row) => (_words[row >> 6] & (1UL << row)) != 0;
+
+        // start is a multiple of 64 here: one whole word.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public ulong Bits64(int start) => _words[start >> 6];
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public uint Bits32(int start) => (uint)(_words[start >> 6] >> (start & 63));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public uint Bits16(int start) => (uint)(_words[start >> 6] >> (start & 63)) & 0xFFFFu;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public uint Bits8(int start) => (uint)(_words[start >> 6] >> (start & 63)) & 0xFFu;
+    }
+}
