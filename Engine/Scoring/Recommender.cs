@@ -96,10 +96,19 @@ public sealed class Recommender
     }
 
     /// <summary>Top items for a history of external ids held in a list; see the span overload.</summary>
-    public int Recommend(List<string> historyIds, Span<ScoredItem> results, out RecommendStatus status, in RecommendOptions options = default)
+    public int Recommend(IReadOnlyList<string> historyIds, Span<ScoredItem> results, out RecommendStatus status, in RecommendOptions options = default)
     {
         ArgumentNullException.ThrowIfNull(historyIds);
-        return Recommend(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(historyIds), results, out status, options);
+        int[] rows = Scratch(ref _rowScratch, historyIds.Count);
+        int known = 0;
+        for (int i = 0; i < historyIds.Count; i++)
+        {
+            string id = historyIds[i];
+            if (id is not null && _model.TryFindItem(id.AsSpan(), out int row))
+                rows[known++] = row;
+        }
+        status = ScoreAndSelect(rows.AsSpan(0, known), default, weighted: false, historyIds.Count - known, results, options);
+        return status.Count;
     }
 
     /// <summary>
