@@ -9,7 +9,7 @@ namespace Ease.Benchmarks.Scoring;
 /// 4,096 synthetic users with yelp2018-like history lengths, or every user of EASE_BENCH_HISTORY.
 /// </summary>
 [MemoryDiagnoser]
-[ShortRunJob]
+[Config(typeof(ScoringBenchmarkConfig))]
 public class BatchThroughputBenchmarks
 {
     private const int K = 20;

@@ -13,7 +13,7 @@ namespace Ease.Benchmarks.Scoring;
 /// HistoryLength 0 = the real histories of EASE_BENCH_HISTORY (all users, as they are).
 /// </summary>
 [MemoryDiagnoser]
-[ShortRunJob]
+[Config(typeof(ScoringBenchmarkConfig))]
 public class RecommendLatencyBenchmarks
 {
     private const int Users = 512;

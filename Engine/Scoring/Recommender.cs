@@ -10,11 +10,12 @@ namespace Ease.Engine.Scoring;
 /// shared). After the first calls it allocates nothing.
 /// </summary>
 /// <remarks>
-/// Strategy (measured, see Benchmarks/Scoring): clear the dense buffer, scatter-add each history
-/// row into it, write -infinity over excluded history items, then one SIMD pass over all items
-/// comparing blocks against the current k-th best score (<see cref="DenseThresholdSelection"/>).
-/// Items no history row touches keep score exactly 0 and compete like any other, which matters
-/// when most touched scores are negative.
+/// Two strategies, chosen per call by the number of weights in the history's rows (measured, see
+/// Benchmarks/Scoring): <see cref="DenseThresholdSelection"/> scatter-adds into the dense buffer,
+/// writes -infinity over excluded history items and scans every item with SIMD compares against
+/// the current k-th best score; <see cref="TouchedSparseSelection"/> (small histories) records the
+/// touched items and selects over those only. Either way, items no history row touches have
+/// score exactly 0 and compete like any other, which matters when most touched scores are negative.
 /// History semantics: an unweighted history is a set (a repeated item counts once; the status
 /// counts the repeats); a weighted history adds weight x row for every entry, repeats included.
 /// </remarks>
@@ -24,6 +25,8 @@ public sealed class Recommender
     private readonly ModelFile _model;
     private readonly ScoreBuffer _scores;
     private readonly ulong[] _historyBits;
+    private readonly ulong[] _touchedBits;
+    private readonly int[] _touched;
     private int[] _rowScratch = new int[64];
     private float[] _weightScratch = new float[64];
 
@@ -33,12 +36,18 @@ public sealed class Recommender
         _model = model;
         _scores = new ScoreBuffer(model.ItemCount);
         _historyBits = new ulong[(model.ItemCount + 63) >> 6];
+        _touchedBits = new ulong[(model.ItemCount + 63) >> 6];
+        // Room for a whole row past the last unique item: AddTracked writes before it checks.
+        _touched = new int[model.ItemCount + 1];
     }
 
     public ModelFile Model => _model;
 
     /// <summary>Vector width of the selection; tests force each one.</summary>
     internal SimdLevel Simd { get; set; } = SimdLevels.Best;
+
+    /// <summary>Accumulation and selection strategy; tests and benchmarks force each one.</summary>
+    internal ScoringStrategy Strategy { get; set; } = ScoringStrategy.Auto;
 
     /// <summary>Top items for a history of model rows (a set: repeats count once). Returns the number written to <paramref name="results"/>, best first.</summary>
     public int Recommend(ReadOnlySpan<int> historyRows, Span<ScoredItem> results, in RecommendOptions options = default) =>
@@ -135,60 +144,118 @@ public sealed class Recommender
     {
         ItemFilter? filter = options.Filter;
         CheckFilter(filter);
-        Span<float> dense = _scores.Items;
-        dense.Clear();
+        if (results.IsEmpty)
+            return new RecommendStatus(0, 0, unknownIds, 0, false);
+        if (rows.IsEmpty)
+            return PopularityFallback(unknownIds, results, filter);
+        return ChooseStrategy(rows) == ScoringStrategy.TouchedSparse
+            ? ScoreTouchedSparse(rows, weights, weighted, unknownIds, results, options)
+            : ScoreDense(rows, weights, weighted, unknownIds, results, options);
+    }
+
+    private ScoringStrategy ChooseStrategy(ReadOnlySpan<int> rows)
+    {
+        if (Strategy != ScoringStrategy.Auto)
+            return Strategy;
+        // Dense costs a clear and a scan of every item; sparse costs a few times more per
+        // touched weight. Measured crossover (Benchmarks/Scoring): see SparseWeightsPerItem.
+        long budget = _model.ItemCount / SparseItemsPerWeight;
+        long weightsTotal = 0;
+        foreach (int row in rows)
+        {
+            weightsTotal += _model.RowLength(row);
+            if (weightsTotal > budget)
+                return ScoringStrategy.DenseScan;
+        }
+        return ScoringStrategy.TouchedSparse;
+    }
+
+    /// <summary>The sparse strategy is used while the history holds at most ItemCount / this many weights.</summary>
+    internal const int SparseItemsPerWeight = 16;
+
+    // The dense buffer is all zeros between calls (each strategy restores it), and the history
+    // bitset all clear: both are set up and torn down within one call.
+    private RecommendStatus ScoreDense(ReadOnlySpan<int> rows, ReadOnlySpan<float> weights, bool weighted, int unknownIds, Span<ScoredItem> results, in RecommendOptions options)
+    {
         ref float d = ref _scores.Start;
         int used = 0, duplicates = 0;
-        if (weighted)
+        ulong[] bits = _historyBits;
+        for (int i = 0; i < rows.Length; i++)
         {
-            for (int i = 0; i < rows.Length; i++)
+            int row = rows[i];
+            ref ulong word = ref bits[row >> 6];
+            ulong bit = 1UL << row;
+            bool repeat = (word & bit) != 0;
+            word |= bit;
+            _model.GetRow(row, out ReadOnlySpan<int> columns, out ReadOnlySpan<float> values);
+            if (weighted)
             {
-                _model.GetRow(rows[i], out ReadOnlySpan<int> columns, out ReadOnlySpan<float> values);
                 SparseRowAccumulation.AddScaled(ref d, columns, values, weights[i]);
             }
-            used = rows.Length;
-        }
-        else
-        {
-            ulong[] bits = _historyBits;
-            foreach (int row in rows)
+            else if (repeat)
             {
-                ref ulong word = ref bits[row >> 6];
-                ulong bit = 1UL << row;
-                if ((word & bit) != 0)
-                {
-                    duplicates++;
-                    continue;
-                }
-                word |= bit;
-                _model.GetRow(row, out ReadOnlySpan<int> columns, out ReadOnlySpan<float> values);
-                SparseRowAccumulation.Add(ref d, columns, values);
-                used++;
+                duplicates++;
+                continue;
             }
-            foreach (int row in rows)
-                bits[row >> 6] = 0;
+            else
+            {
+                SparseRowAccumulation.Add(ref d, columns, values);
+            }
+            used++;
         }
-
-        bool fallback = false;
-        if (used == 0)
+        foreach (int row in rows)
         {
-            // Nothing to score from: the most popular items, still filtered (nothing is seen).
-            if (!_model.HasPopularity || results.IsEmpty)
-                return new RecommendStatus(0, 0, unknownIds, duplicates, false);
-            PopularityScores.Fill(_model.Popularity, dense);
-            fallback = true;
-        }
-        else if (!options.IncludeSeen)
-        {
-            foreach (int row in rows)
+            bits[row >> 6] = 0;
+            if (!options.IncludeSeen)
                 Unsafe.Add(ref d, row) = float.NegativeInfinity;
         }
 
         var heap = new TopKHeap(results);
-        if (!results.IsEmpty)
-            DenseThresholdSelection.Select(Simd, _scores, filter, ref heap);
-        int count = heap.SortBestFirst();
-        return new RecommendStatus(count, used, unknownIds, duplicates, fallback);
+        DenseThresholdSelection.Select(Simd, _scores, options.Filter, ref heap);
+        _scores.Items.Clear();
+        return new RecommendStatus(heap.SortBestFirst(), used, unknownIds, duplicates, false);
+    }
+
+    private RecommendStatus ScoreTouchedSparse(ReadOnlySpan<int> rows, ReadOnlySpan<float> weights, bool weighted, int unknownIds, Span<ScoredItem> results, in RecommendOptions options)
+    {
+        ref float d = ref _scores.Start;
+        int used = 0, duplicates = 0, touchedCount = 0;
+        ulong[] bits = _historyBits;
+        for (int i = 0; i < rows.Length; i++)
+        {
+            int row = rows[i];
+            ref ulong word = ref bits[row >> 6];
+            ulong bit = 1UL << row;
+            bool repeat = (word & bit) != 0;
+            word |= bit;
+            if (!weighted && repeat)
+            {
+                duplicates++;
+                continue;
+            }
+            _model.GetRow(row, out ReadOnlySpan<int> columns, out ReadOnlySpan<float> values);
+            TouchedSparseSelection.AddTracked(ref d, _touchedBits, _touched, ref touchedCount, columns, values, weighted ? weights[i] : 1f, weighted);
+            used++;
+        }
+        ReadOnlySpan<int> touched = _touched.AsSpan(0, touchedCount);
+        var heap = new TopKHeap(results);
+        TouchedSparseSelection.Select(ref d, _model.ItemCount, touched, _touchedBits, bits, options.IncludeSeen, options.Filter, ref heap);
+        TouchedSparseSelection.Reset(ref d, touched, _touchedBits);
+        foreach (int row in rows)
+            bits[row >> 6] = 0;
+        return new RecommendStatus(heap.SortBestFirst(), used, unknownIds, duplicates, false);
+    }
+
+    private RecommendStatus PopularityFallback(int unknownIds, Span<ScoredItem> results, ItemFilter? filter)
+    {
+        // Nothing to score from: the most popular items, still filtered (nothing is seen).
+        if (!_model.HasPopularity)
+            return new RecommendStatus(0, 0, unknownIds, 0, false);
+        PopularityScores.Fill(_model.Popularity, _scores.Items);
+        var heap = new TopKHeap(results);
+        DenseThresholdSelection.Select(Simd, _scores, filter, ref heap);
+        _scores.Items.Clear();
+        return new RecommendStatus(heap.SortBestFirst(), 0, unknownIds, 0, true);
     }
 
     private void CheckRows(ReadOnlySpan<int> rows)

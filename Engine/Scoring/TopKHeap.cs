@@ -24,6 +24,12 @@ internal ref struct TopKHeap
 
     public readonly int Count => _count;
 
+    public readonly bool IsFull => _count == _items.Length;
+
+    /// <summary>Whether <see cref="Offer"/> would keep this item.</summary>
+    public readonly bool WouldAccept(int row, float score) =>
+        _count < _items.Length || ScoredItem.IsWorse(Root.Score, Root.Row, score, row);
+
     /// <summary>-infinity until k items are held, then the worst kept score.</summary>
     public float Threshold { readonly get; private set; }
 

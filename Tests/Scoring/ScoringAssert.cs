@@ -24,6 +24,10 @@ internal static class ScoringAssert
         return string.Join(" ", parts);
     }
 
-    public static IEnumerable<object[]> SupportedLevels() =>
-        Enum.GetValues<SimdLevel>().Where(SimdLevels.IsSupported).Select(l => new object[] { l });
+    /// <summary>Every dense SIMD path, the touched-sparse strategy and the automatic choice.</summary>
+    public static IEnumerable<object[]> Paths() =>
+        Enum.GetValues<SimdLevel>().Where(SimdLevels.IsSupported).Select(l => new object[] { l, ScoringStrategy.DenseScan })
+            .Append([SimdLevels.Best, ScoringStrategy.TouchedSparse])
+            .Append([SimdLevel.Scalar, ScoringStrategy.TouchedSparse])
+            .Append([SimdLevels.Best, ScoringStrategy.Auto]);
 }
