@@ -23,27 +23,44 @@ internal static class DenseThresholdSelection
     }
 
     private static void Select<TFilter>(SimdLevel level, ScoreBuffer scores, TFilter filter, ref TopKHeap heap)
+        where TFilter : struct, IAllowedBits =>
+        SelectRange(level, ref scores.Start, 0, scores.Length, filter, ref heap);
+
+    /// <summary>
+    /// Offers the items of rows [start, end): start a multiple of 64, end a multiple of 16 (or
+    /// the padded buffer length). Ranges must come in ascending order for one heap.
+    /// </summary>
+    internal static void SelectRange(SimdLevel level, ref float scores, int start, int end, ItemFilter? filter, ref TopKHeap heap)
+    {
+        if (filter is null)
+            SelectRange(level, ref scores, start, end, new AllowAll(), ref heap);
+        else
+            SelectRange(level, ref scores, start, end, new AllowBits(filter), ref heap);
+    }
+
+    private static void SelectRange<TFilter>(SimdLevel level, ref float scores, int start, int end, TFilter filter, ref TopKHeap heap)
         where TFilter : struct, IAllowedBits
     {
         switch (level)
         {
             case SimdLevel.Vector512:
-                SelectVector512(ref scores.Start, scores.Length, filter, ref heap);
+                SelectVector512(ref scores, start, end, filter, ref heap);
                 break;
             case SimdLevel.Vector256:
-                SelectVector256(ref scores.Start, scores.Length, filter, ref heap);
+                SelectVector256(ref scores, start, end, filter, ref heap);
                 break;
             default:
-                SelectScalar(ref scores.Start, scores.ItemCount, filter, ref heap);
+                SelectScalar(ref scores, start, end, filter, ref heap);
                 break;
         }
     }
 
     /// <summary>The reference path: one compare per item.</summary>
-    internal static void SelectScalar<TFilter>(ref float scores, int count, TFilter filter, ref TopKHeap heap)
+    /// <remarks>The padding holds -infinity, so scanning it is harmless.</remarks>
+    internal static void SelectScalar<TFilter>(ref float scores, int start, int end, TFilter filter, ref TopKHeap heap)
         where TFilter : struct, IAllowedBits
     {
-        for (int i = 0; i < count; i++)
+        for (int i = start; i < end; i++)
         {
             float s = Unsafe.Add(ref scores, i);
             if (s > heap.Threshold && filter.IsAllowed(i))
@@ -51,11 +68,10 @@ internal static class DenseThresholdSelection
         }
     }
 
-    /// <param name="length">A multiple of 16 (the buffer's padding holds -infinity).</param>
-    internal static void SelectVector512<TFilter>(ref float scores, int length, TFilter filter, ref TopKHeap heap)
+    internal static void SelectVector512<TFilter>(ref float scores, int start, int length, TFilter filter, ref TopKHeap heap)
         where TFilter : struct, IAllowedBits
     {
-        int i = 0;
+        int i = start;
         // Four blocks per step: one branch on the combined mask when nothing passes.
         for (; i + 64 <= length; i += 64)
         {
@@ -81,11 +97,10 @@ internal static class DenseThresholdSelection
         }
     }
 
-    /// <param name="length">A multiple of 16 (so of 8).</param>
-    internal static void SelectVector256<TFilter>(ref float scores, int length, TFilter filter, ref TopKHeap heap)
+    internal static void SelectVector256<TFilter>(ref float scores, int start, int length, TFilter filter, ref TopKHeap heap)
         where TFilter : struct, IAllowedBits
     {
-        int i = 0;
+        int i = start;
         for (; i + 32 <= length; i += 32)
         {
             var t = Vector256.Create(heap.Threshold);

@@ -29,6 +29,7 @@ public sealed class Recommender
     private readonly int[] _touched;
     private int[] _rowScratch = new int[64];
     private float[] _weightScratch = new float[64];
+    private TiledDenseScoring.RowCursor[] _cursors = new TiledDenseScoring.RowCursor[64];
 
     public Recommender(ModelFile model)
     {
@@ -48,6 +49,9 @@ public sealed class Recommender
 
     /// <summary>Accumulation and selection strategy; tests and benchmarks force each one.</summary>
     internal ScoringStrategy Strategy { get; set; } = ScoringStrategy.Auto;
+
+    /// <summary>Tile size of the tiled dense strategy (a multiple of 64); tests shrink it to get many tiles.</summary>
+    internal int TileItems { get; set; } = TiledDenseScoring.DefaultTileItems;
 
     /// <summary>Top items for a history of model rows (a set: repeats count once). Returns the number written to <paramref name="results"/>, best first.</summary>
     public int Recommend(ReadOnlySpan<int> historyRows, Span<ScoredItem> results, in RecommendOptions options = default) =>
@@ -148,9 +152,12 @@ public sealed class Recommender
             return new RecommendStatus(0, 0, unknownIds, 0, false);
         if (rows.IsEmpty)
             return PopularityFallback(unknownIds, results, filter);
-        return ChooseStrategy(rows) == ScoringStrategy.TouchedSparse
-            ? ScoreTouchedSparse(rows, weights, weighted, unknownIds, results, options)
-            : ScoreDense(rows, weights, weighted, unknownIds, results, options);
+        return ChooseStrategy(rows) switch
+        {
+            ScoringStrategy.TouchedSparse => ScoreTouchedSparse(rows, weights, weighted, unknownIds, results, options),
+            ScoringStrategy.TiledDense => ScoreTiledDense(rows, weights, weighted, unknownIds, results, options),
+            _ => ScoreDense(rows, weights, weighted, unknownIds, results, options),
+        };
     }
 
     private ScoringStrategy ChooseStrategy(ReadOnlySpan<int> rows)
@@ -165,7 +172,7 @@ public sealed class Recommender
         {
             weightsTotal += _model.RowLength(row);
             if (weightsTotal > budget)
-                return ScoringStrategy.DenseScan;
+                return ScoringStrategy.TiledDense;
         }
         return ScoringStrategy.TouchedSparse;
     }
@@ -213,6 +220,46 @@ public sealed class Recommender
         var heap = new TopKHeap(results);
         DenseThresholdSelection.Select(Simd, _scores, options.Filter, ref heap);
         _scores.Items.Clear();
+        return new RecommendStatus(heap.SortBestFirst(), used, unknownIds, duplicates, false);
+    }
+
+    private unsafe RecommendStatus ScoreTiledDense(ReadOnlySpan<int> rows, ReadOnlySpan<float> weights, bool weighted, int unknownIds, Span<ScoredItem> results, in RecommendOptions options)
+    {
+        if (_cursors.Length < rows.Length)
+            _cursors = new TiledDenseScoring.RowCursor[Math.Max(rows.Length, _cursors.Length * 2)];
+        ref float d = ref _scores.Start;
+        int used = 0, duplicates = 0;
+        ulong[] bits = _historyBits;
+        for (int i = 0; i < rows.Length; i++)
+        {
+            int row = rows[i];
+            ref ulong word = ref bits[row >> 6];
+            ulong bit = 1UL << row;
+            if (!weighted && (word & bit) != 0)
+            {
+                duplicates++;
+                continue;
+            }
+            word |= bit;
+            _model.GetRow(row, out ReadOnlySpan<int> columns, out ReadOnlySpan<float> values);
+            // The model's arrays live in the file mapping, outside the GC heap: pointers stay valid.
+            _cursors[used++] = new TiledDenseScoring.RowCursor
+            {
+                Columns = (int*)Unsafe.AsPointer(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(columns)),
+                Values = (float*)Unsafe.AsPointer(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(values)),
+                Position = 0,
+                Length = columns.Length,
+                Weight = weighted ? weights[i] : 1f,
+            };
+        }
+        foreach (int row in rows)
+        {
+            bits[row >> 6] = 0;
+            if (!options.IncludeSeen)
+                Unsafe.Add(ref d, row) = float.NegativeInfinity;
+        }
+        var heap = new TopKHeap(results);
+        TiledDenseScoring.ScoreAndSelect(_scores, _cursors.AsSpan(0, used), TileItems, Simd, options.Filter, ref heap);
         return new RecommendStatus(heap.SortBestFirst(), used, unknownIds, duplicates, false);
     }
 

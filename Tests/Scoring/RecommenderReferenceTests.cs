@@ -24,7 +24,7 @@ public class RecommenderReferenceTests
         // Weights mostly negative and sparse: untouched items (exactly 0) must fill the top-k.
         using var m = new RandomModel(seed: 12, itemCount: 300, density: 0.05, negativeBias: 2.0);
         RunLengths(m, level, strategy, seed: 2);
-        var scorer = new Recommender(m.Model) { Simd = level, Strategy = strategy };
+        var scorer = new Recommender(m.Model) { Simd = level, Strategy = strategy, TileItems = strategy == ScoringStrategy.TiledDense ? 64 : 4096 };
         var results = new ScoredItem[20];
         int count = scorer.Recommend([3, 17, 42], results);
         Assert.Equal(20, count);
@@ -33,7 +33,7 @@ public class RecommenderReferenceTests
 
     private static void RunLengths(RandomModel m, SimdLevel level, ScoringStrategy strategy, int seed)
     {
-        var scorer = new Recommender(m.Model) { Simd = level, Strategy = strategy };
+        var scorer = new Recommender(m.Model) { Simd = level, Strategy = strategy, TileItems = strategy == ScoringStrategy.TiledDense ? 64 : 4096 };
         var rng = new Random(seed);
         var results = new ScoredItem[20];
         for (int length = 0; length <= 256; length++)
@@ -57,7 +57,7 @@ public class RecommenderReferenceTests
     internal void IncludeSeen_AndFilters_MatchReference(SimdLevel level, ScoringStrategy strategy)
     {
         using var m = new RandomModel(seed: 13, itemCount: 257, density: 0.1, negativeBias: 0.5);
-        var scorer = new Recommender(m.Model) { Simd = level, Strategy = strategy };
+        var scorer = new Recommender(m.Model) { Simd = level, Strategy = strategy, TileItems = strategy == ScoringStrategy.TiledDense ? 64 : 4096 };
         var rng = new Random(3);
         var results = new ScoredItem[20];
         for (int trial = 0; trial < 200; trial++)
@@ -84,7 +84,7 @@ public class RecommenderReferenceTests
     internal void WeightedHistory_AddsWeightTimesRow_RepeatsIncluded(SimdLevel level, ScoringStrategy strategy)
     {
         using var m = new RandomModel(seed: 14, itemCount: 200, density: 0.1, negativeBias: 0.3);
-        var scorer = new Recommender(m.Model) { Simd = level, Strategy = strategy };
+        var scorer = new Recommender(m.Model) { Simd = level, Strategy = strategy, TileItems = strategy == ScoringStrategy.TiledDense ? 64 : 4096 };
         var rng = new Random(4);
         var results = new ScoredItem[20];
         for (int trial = 0; trial < 150; trial++)
@@ -107,7 +107,7 @@ public class RecommenderReferenceTests
         for (int n = 1; n <= 70; n++)
         {
             using var m = new RandomModel(seed: 100 + n, itemCount: n, density: 0.3, negativeBias: n % 2);
-            var scorer = new Recommender(m.Model) { Simd = level, Strategy = strategy };
+            var scorer = new Recommender(m.Model) { Simd = level, Strategy = strategy, TileItems = strategy == ScoringStrategy.TiledDense ? 64 : 4096 };
             var results = new ScoredItem[n + 5];
             for (int trial = 0; trial < 6; trial++)
             {
@@ -130,7 +130,7 @@ public class RecommenderReferenceTests
     internal void Similar_MatchesReference(SimdLevel level, ScoringStrategy strategy)
     {
         using var m = new RandomModel(seed: 15, itemCount: 150, density: 0.1);
-        var scorer = new Recommender(m.Model) { Simd = level, Strategy = strategy };
+        var scorer = new Recommender(m.Model) { Simd = level, Strategy = strategy, TileItems = strategy == ScoringStrategy.TiledDense ? 64 : 4096 };
         var results = new ScoredItem[20];
         ItemFilter filter = ItemFilter.Deny(m.ItemCount, Enumerable.Range(0, 150).Where(i => i % 3 == 0).ToArray());
         for (int row = 0; row < m.ItemCount; row++)

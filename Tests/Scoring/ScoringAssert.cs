@@ -24,9 +24,10 @@ internal static class ScoringAssert
         return string.Join(" ", parts);
     }
 
-    /// <summary>Every dense SIMD path, the touched-sparse strategy and the automatic choice.</summary>
+    /// <summary>Every dense SIMD path (plain and tiled), the touched-sparse strategy and the automatic choice.</summary>
     public static IEnumerable<object[]> Paths() =>
         Enum.GetValues<SimdLevel>().Where(SimdLevels.IsSupported).Select(l => new object[] { l, ScoringStrategy.DenseScan })
+            .Concat(Enum.GetValues<SimdLevel>().Where(SimdLevels.IsSupported).Select(l => new object[] { l, ScoringStrategy.TiledDense }))
             .Append([SimdLevels.Best, ScoringStrategy.TouchedSparse])
             .Append([SimdLevel.Scalar, ScoringStrategy.TouchedSparse])
             .Append([SimdLevels.Best, ScoringStrategy.Auto]);
