@@ -1,0 +1,346 @@
+using System.Runtime.CompilerServices;
+using Ease.Format;
+
+namespace Ease.Engine.Scoring;
+
+/// <summary>
+/// Scores users against one EASE model: scores = sum of the rows of B of the user's history
+/// items, then the top k items. Owns its scratch (a dense score buffer and a history bitset),
+/// so one instance serves one thread at a time; create one per thread (the model itself is
+/// shared). After the first calls it allocates nothing.
+/// </summary>
+/// <remarks>
+/// Two strategies, chosen per call by the number of weights in the history's rows (measured, see
+/// Benchmarks/Scoring): <see cref="DenseThresholdSelection"/> scatter-adds into the dense buffer,
+/// writes -infinity over excluded history items and scans every item with SIMD compares against
+/// the current k-th best score; <see cref="TouchedSparseSelection"/> (small histories) records the
+/// touched items and selects over those only. Either way, items no history row touches have
+/// score exactly 0 and compete like any other, which matters when most touched scores are negative.
+/// History semantics: an unweighted history is a set (a repeated item counts once; the status
+/// counts the repeats); a weighted history adds weight x row for every entry, repeats included.
+/// </remarks>
+[SkipLocalsInit]
+public sealed class Recommender
+{
+    private readonly ModelFile _model;
+    private readonly ScoreBuffer _scores;
+    private readonly ulong[] _historyBits;
+    private readonly ulong[] _touchedBits;
+    private readonly int[] _touched;
+    private int[] _rowScratch = new int[64];
+    private float[] _weightScratch = new float[64];
+    private TiledDenseScoring.RowCursor[] _cursors = new TiledDenseScoring.RowCursor[64];
+
+    public Recommender(ModelFile model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        _model = model;
+        _scores = new ScoreBuffer(model.ItemCount);
+        _historyBits = new ulong[(model.ItemCount + 63) >> 6];
+        _touchedBits = new ulong[(model.ItemCount + 63) >> 6];
+        // Room for a whole row past the last unique item: AddTracked writes before it checks.
+        _touched = new int[model.ItemCount + 1];
+    }
+
+    public ModelFile Model => _model;
+
+    /// <summary>Vector width of the selection; tests force each one.</summary>
+    internal SimdLevel Simd { get; set; } = SimdLevels.Best;
+
+    /// <summary>Accumulation and selection strategy; tests and benchmarks force each one.</summary>
+    internal ScoringStrategy Strategy { get; set; } = ScoringStrategy.Auto;
+
+    /// <summary>Tile size of the tiled dense strategy (a multiple of 64); tests shrink it to get many tiles.</summary>
+    internal int TileItems { get; set; } = TiledDenseScoring.DefaultTileItems;
+
+    /// <summary>Top items for a history of model rows (a set: repeats count once). Returns the number written to <paramref name="results"/>, best first.</summary>
+    public int Recommend(ReadOnlySpan<int> historyRows, Span<ScoredItem> results, in RecommendOptions options = default) =>
+        Recommend(historyRows, results, out _, options);
+
+    /// <inheritdoc cref="Recommend(ReadOnlySpan{int}, Span{ScoredItem}, in RecommendOptions)"/>
+    public int Recommend(ReadOnlySpan<int> historyRows, Span<ScoredItem> results, out RecommendStatus status, in RecommendOptions options = default)
+    {
+        CheckRows(historyRows);
+        status = ScoreAndSelect(historyRows, default, weighted: false, unknownIds: 0, results, options);
+        return status.Count;
+    }
+
+    /// <summary>Top items for a weighted history: scores = sum of weight x row of B, every entry (repeats add up).</summary>
+    public int Recommend(ReadOnlySpan<int> historyRows, ReadOnlySpan<float> historyWeights, Span<ScoredItem> results, out RecommendStatus status, in RecommendOptions options = default)
+    {
+        CheckRows(historyRows);
+        CheckWeights(historyRows.Length, historyWeights);
+        status = ScoreAndSelect(historyRows, historyWeights, weighted: true, unknownIds: 0, results, options);
+        return status.Count;
+    }
+
+    /// <summary>Top items for a history of external ids; unknown (or null) ids are skipped and counted in the status.</summary>
+    public int Recommend(ReadOnlySpan<string> historyIds, Span<ScoredItem> results, out RecommendStatus status, in RecommendOptions options = default)
+    {
+        int[] rows = Scratch(ref _rowScratch, historyIds.Length);
+        int known = 0;
+        foreach (string id in historyIds)
+        {
+            if (id is not null && _model.TryFindItem(id.AsSpan(), out int row))
+                rows[known++] = row;
+        }
+        status = ScoreAndSelect(rows.AsSpan(0, known), default, weighted: false, historyIds.Length - known, results, options);
+        return status.Count;
+    }
+
+    /// <summary>Weighted history of external ids; unknown ids are skipped with their weights.</summary>
+    public int Recommend(ReadOnlySpan<string> historyIds, ReadOnlySpan<float> historyWeights, Span<ScoredItem> results, out RecommendStatus status, in RecommendOptions options = default)
+    {
+        CheckWeights(historyIds.Length, historyWeights);
+        int[] rows = Scratch(ref _rowScratch, historyIds.Length);
+        float[] weights = Scratch(ref _weightScratch, historyIds.Length);
+        int known = 0;
+        for (int i = 0; i < historyIds.Length; i++)
+        {
+            string id = historyIds[i];
+            if (id is not null && _model.TryFindItem(id.AsSpan(), out int row))
+            {
+                rows[known] = row;
+                weights[known++] = historyWeights[i];
+            }
+        }
+        status = ScoreAndSelect(rows.AsSpan(0, known), weights.AsSpan(0, known), weighted: true, historyIds.Length - known, results, options);
+        return status.Count;
+    }
+
+    /// <summary>Top items for a history of external ids held in a list; see the span overload.</summary>
+    public int Recommend(IReadOnlyList<string> historyIds, Span<ScoredItem> results, out RecommendStatus status, in RecommendOptions options = default)
+    {
+        ArgumentNullException.ThrowIfNull(historyIds);
+        int[] rows = Scratch(ref _rowScratch, historyIds.Count);
+        int known = 0;
+        for (int i = 0; i < historyIds.Count; i++)
+        {
+            string id = historyIds[i];
+            if (id is not null && _model.TryFindItem(id.AsSpan(), out int row))
+                rows[known++] = row;
+        }
+        status = ScoreAndSelect(rows.AsSpan(0, known), default, weighted: false, historyIds.Count - known, results, options);
+        return status.Count;
+    }
+
+    /// <summary>
+    /// The items most similar to <paramref name="row"/>: its stored weights in B, largest first
+    /// (ties by lower row), optionally filtered. Only stored weights are candidates, so fewer than
+    /// k results come back when the row is shorter; the item itself is never in its own row.
+    /// </summary>
+    public int Similar(int row, Span<ScoredItem> results, ItemFilter? filter = null)
+    {
+        CheckFilter(filter);
+        _model.GetRow(row, out ReadOnlySpan<int> columns, out ReadOnlySpan<float> values);
+        var heap = new TopKHeap(results);
+        if (results.IsEmpty)
+            return 0;
+        for (int i = 0; i < columns.Length; i++)
+        {
+            if (values[i] > heap.Threshold && (filter is null || filter.IsAllowedUnchecked(columns[i])))
+                heap.Offer(columns[i], values[i]);
+        }
+        return heap.SortBestFirst();
+    }
+
+    private RecommendStatus ScoreAndSelect(ReadOnlySpan<int> rows, ReadOnlySpan<float> weights, bool weighted, int unknownIds, Span<ScoredItem> results, in RecommendOptions options)
+    {
+        ItemFilter? filter = options.Filter;
+        CheckFilter(filter);
+        if (results.IsEmpty)
+            return new RecommendStatus(0, 0, unknownIds, 0, false);
+        if (rows.IsEmpty)
+            return PopularityFallback(unknownIds, results, filter);
+        return ChooseStrategy(rows) switch
+        {
+            ScoringStrategy.TouchedSparse => ScoreTouchedSparse(rows, weights, weighted, unknownIds, results, options),
+            ScoringStrategy.TiledDense => ScoreTiledDense(rows, weights, weighted, unknownIds, results, options),
+            _ => ScoreDense(rows, weights, weighted, unknownIds, results, options),
+        };
+    }
+
+    private ScoringStrategy ChooseStrategy(ReadOnlySpan<int> rows)
+    {
+        if (Strategy != ScoringStrategy.Auto)
+            return Strategy;
+        // Dense costs a clear and a scan of every item; sparse costs a few times more per
+        // touched weight. Measured crossover (Benchmarks/Scoring): see SparseWeightsPerItem.
+        long budget = _model.ItemCount / SparseItemsPerWeight;
+        long weightsTotal = 0;
+        foreach (int row in rows)
+        {
+            weightsTotal += _model.RowLength(row);
+            if (weightsTotal > budget)
+                return ScoringStrategy.TiledDense;
+        }
+        return ScoringStrategy.TouchedSparse;
+    }
+
+    /// <summary>The sparse strategy is used while the history holds at most ItemCount / this many weights.</summary>
+    internal const int SparseItemsPerWeight = 16;
+
+    // The dense buffer is all zeros between calls (each strategy restores it), and the history
+    // bitset all clear: both are set up and torn down within one call.
+    private RecommendStatus ScoreDense(ReadOnlySpan<int> rows, ReadOnlySpan<float> weights, bool weighted, int unknownIds, Span<ScoredItem> results, in RecommendOptions options)
+    {
+        ref float d = ref _scores.Start;
+        int used = 0, duplicates = 0;
+        ulong[] bits = _historyBits;
+        for (int i = 0; i < rows.Length; i++)
+        {
+            int row = rows[i];
+            ref ulong word = ref bits[row >> 6];
+            ulong bit = 1UL << row;
+            bool repeat = (word & bit) != 0;
+            word |= bit;
+            _model.GetRow(row, out ReadOnlySpan<int> columns, out ReadOnlySpan<float> values);
+            if (weighted)
+            {
+                SparseRowAccumulation.AddScaled(ref d, columns, values, weights[i]);
+            }
+            else if (repeat)
+            {
+                duplicates++;
+                continue;
+            }
+            else
+            {
+                SparseRowAccumulation.Add(ref d, columns, values);
+            }
+            used++;
+        }
+        foreach (int row in rows)
+        {
+            bits[row >> 6] = 0;
+            if (!options.IncludeSeen)
+                Unsafe.Add(ref d, row) = float.NegativeInfinity;
+        }
+
+        var heap = new TopKHeap(results);
+        DenseThresholdSelection.Select(Simd, _scores, options.Filter, ref heap);
+        _scores.Items.Clear();
+        return new RecommendStatus(heap.SortBestFirst(), used, unknownIds, duplicates, false);
+    }
+
+    private unsafe RecommendStatus ScoreTiledDense(ReadOnlySpan<int> rows, ReadOnlySpan<float> weights, bool weighted, int unknownIds, Span<ScoredItem> results, in RecommendOptions options)
+    {
+        if (_cursors.Length < rows.Length)
+            _cursors = new TiledDenseScoring.RowCursor[Math.Max(rows.Length, _cursors.Length * 2)];
+        ref float d = ref _scores.Start;
+        int used = 0, duplicates = 0;
+        ulong[] bits = _historyBits;
+        for (int i = 0; i < rows.Length; i++)
+        {
+            int row = rows[i];
+            ref ulong word = ref bits[row >> 6];
+            ulong bit = 1UL << row;
+            if (!weighted && (word & bit) != 0)
+            {
+                duplicates++;
+                continue;
+            }
+            word |= bit;
+            _model.GetRow(row, out ReadOnlySpan<int> columns, out ReadOnlySpan<float> values);
+            // The model's arrays live in the file mapping, outside the GC heap: pointers stay valid.
+            _cursors[used++] = new TiledDenseScoring.RowCursor
+            {
+                Columns = (int*)Unsafe.AsPointer(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(columns)),
+                Values = (float*)Unsafe.AsPointer(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(values)),
+                Position = 0,
+                Length = columns.Length,
+                Weight = weighted ? weights[i] : 1f,
+            };
+        }
+        foreach (int row in rows)
+        {
+            bits[row >> 6] = 0;
+            if (!options.IncludeSeen)
+                Unsafe.Add(ref d, row) = float.NegativeInfinity;
+        }
+        var heap = new TopKHeap(results);
+        TiledDenseScoring.ScoreAndSelect(_scores, _cursors.AsSpan(0, used), TileItems, Simd, options.Filter, ref heap);
+        return new RecommendStatus(heap.SortBestFirst(), used, unknownIds, duplicates, false);
+    }
+
+    private RecommendStatus ScoreTouchedSparse(ReadOnlySpan<int> rows, ReadOnlySpan<float> weights, bool weighted, int unknownIds, Span<ScoredItem> results, in RecommendOptions options)
+    {
+        ref float d = ref _scores.Start;
+        int used = 0, duplicates = 0, touchedCount = 0;
+        ulong[] bits = _historyBits;
+        for (int i = 0; i < rows.Length; i++)
+        {
+            int row = rows[i];
+            ref ulong word = ref bits[row >> 6];
+            ulong bit = 1UL << row;
+            bool repeat = (word & bit) != 0;
+            word |= bit;
+            if (!weighted && repeat)
+            {
+                duplicates++;
+                continue;
+            }
+            _model.GetRow(row, out ReadOnlySpan<int> columns, out ReadOnlySpan<float> values);
+            TouchedSparseSelection.AddTracked(ref d, _touchedBits, _touched, ref touchedCount, columns, values, weighted ? weights[i] : 1f, weighted);
+            used++;
+        }
+        ReadOnlySpan<int> touched = _touched.AsSpan(0, touchedCount);
+        var heap = new TopKHeap(results);
+        TouchedSparseSelection.Select(ref d, _model.ItemCount, touched, _touchedBits, bits, options.IncludeSeen, options.Filter, ref heap);
+        TouchedSparseSelection.Reset(ref d, touched, _touchedBits);
+        foreach (int row in rows)
+            bits[row >> 6] = 0;
+        return new RecommendStatus(heap.SortBestFirst(), used, unknownIds, duplicates, false);
+    }
+
+    private RecommendStatus PopularityFallback(int unknownIds, Span<ScoredItem> results, ItemFilter? filter)
+    {
+        // Nothing to score from: the most popular items, still filtered (nothing is seen).
+        if (!_model.HasPopularity)
+            return new RecommendStatus(0, 0, unknownIds, 0, false);
+        PopularityScores.Fill(_model.Popularity, _scores.Items);
+        var heap = new TopKHeap(results);
+        DenseThresholdSelection.Select(Simd, _scores, filter, ref heap);
+        _scores.Items.Clear();
+        return new RecommendStatus(heap.SortBestFirst(), 0, unknownIds, 0, true);
+    }
+
+    private void CheckRows(ReadOnlySpan<int> rows)
+    {
+        // All rows are checked before any state changes, so a bad row leaves the scorer clean.
+        uint n = (uint)_model.ItemCount;
+        foreach (int row in rows)
+        {
+            if ((uint)row >= n)
+                ThrowRow(row);
+        }
+    }
+
+    private static void CheckWeights(int count, ReadOnlySpan<float> weights)
+    {
+        if (weights.Length != count)
+            throw new ArgumentException($"{weights.Length} weights for {count} history items", "historyWeights");
+        foreach (float w in weights)
+        {
+            if (!float.IsFinite(w))
+                throw new ArgumentException($"history weight {w} is not finite", "historyWeights");
+        }
+    }
+
+    private void CheckFilter(ItemFilter? filter)
+    {
+        if (filter is not null && filter.ItemCount != _model.ItemCount)
+            throw new ArgumentException($"the filter was built for {filter.ItemCount} items, the model has {_model.ItemCount}", "options");
+    }
+
+    private static T[] Scratch<T>(ref T[] buffer, int length)
+    {
+        if (buffer.Length < length)
+            buffer = new T[Math.Max(length, buffer.Length * 2)];
+        return buffer;
+    }
+
+    [System.Diagnostics.StackTraceHidden]
+    private void ThrowRow(int row) =>
+        throw new ArgumentOutOfRangeException("historyRows", row, $"history row must be in [0, {_model.ItemCount})");
+}

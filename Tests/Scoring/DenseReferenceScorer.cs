@@ -1,0 +1,66 @@
+using Ease.Engine.Scoring;
+
+namespace Ease.Tests.Scoring;
+
+/// <summary>
+/// The straightforward reference: dense B, a full score vector summed in history order (the
+/// same float additions as the engine, so scores compare exactly), every allowed candidate
+/// sorted by (score desc, row asc), first k taken.
+/// </summary>
+internal static class DenseReferenceScorer
+{
+    public static ScoredItem[] Recommend(RandomModel m, int[] history, float[]? weights, int k, bool includeSeen, ItemFilter? filter, out bool fallback)
+    {
+        int n = m.ItemCount;
+        var scores = new float[n];
+        var seen = new bool[n];
+        int used = 0;
+        for (int h = 0; h < history.Length; h++)
+        {
+            int row = history[h];
+            if (weights is null && seen[row])
+                continue;
+            seen[row] = true;
+            used++;
+            for (int c = 0; c < n; c++)
+            {
+                if (weights is null)
+                    scores[c] += m.Dense[row, c];
+                else
+                    scores[c] += weights[h] * m.Dense[row, c];
+            }
+        }
+        fallback = used == 0;
+        if (fallback)
+        {
+            if (m.Popularity is null)
+                return [];
+            for (int c = 0; c < n; c++)
+                scores[c] = m.Popularity[c];
+        }
+        var candidates = new List<ScoredItem>();
+        for (int c = 0; c < n; c++)
+        {
+            if (!fallback && !includeSeen && seen[c])
+                continue;
+            if (filter is not null && !filter.IsAllowed(c))
+                continue;
+            candidates.Add(new ScoredItem(c, scores[c]));
+        }
+        candidates.Sort((a, b) => a.Score != b.Score ? b.Score.CompareTo(a.Score) : a.Row.CompareTo(b.Row));
+        return candidates.Take(k).ToArray();
+    }
+
+    public static ScoredItem[] Similar(RandomModel m, int row, int k, ItemFilter? filter)
+    {
+        var candidates = new List<ScoredItem>();
+        for (int c = 0; c < m.ItemCount; c++)
+        {
+            // Stored weights only: the random model never stores an exact 0.
+            if (m.Dense[row, c] != 0 && (filter is null || filter.IsAllowed(c)))
+                candidates.Add(new ScoredItem(c, m.Dense[row, c]));
+        }
+        candidates.Sort((a, b) => a.Score != b.Score ? b.Score.CompareTo(a.Score) : a.Row.CompareTo(b.Row));
+        return candidates.Take(k).ToArray();
+    }
+}
