@@ -20,6 +20,10 @@ public static class CliApp
         root.Subcommands.Add(InfoCommand.Create(context));
         root.Subcommands.Add(VerifyCommand.Create(context));
         root.Subcommands.Add(TrainCommand.Create(context));
+        root.Subcommands.Add(RecommendCommand.Create(context));
+        root.Subcommands.Add(SimilarCommand.Create(context));
+        root.Subcommands.Add(EvaluateCommand.Create(context));
+        root.Subcommands.Add(BenchCommand.Create(context));
         root.Subcommands.Add(GenerateCommand.Create(context));
         return root;
     }

@@ -1,0 +1,134 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Ease.Cli.Options;
+using Ease.Engine.Scoring;
+using Ease.Format;
+
+namespace Ease.Cli.Commands;
+
+/// <summary>
+/// `ease bench`: scores every user of a history file with N threads, each owning a scorer, and
+/// reports throughput, per-user latency percentiles and bytes allocated per call.
+/// </summary>
+public static class BenchCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var model = new Option<string>("--model", "-m") { Description = "Model file.", Required = true, HelpName = "MODEL" };
+        var input = new Option<string>("--input", "-i") { Description = "User histories (same input options as train).", Required = true, HelpName = "HISTORY" };
+        var k = new Option<int>("-k") { Description = "Recommendations per user.", DefaultValueFactory = _ => 20, HelpName = "K" };
+        var threads = new Option<int>("--threads") { Description = "Scoring threads; 0 = all cores.", DefaultValueFactory = _ => 0, HelpName = "N" };
+        var repeat = new Option<int>("--repeat") { Description = "Timed passes over all users (after one warm-up pass); users/s is their median.", DefaultValueFactory = _ => 3, HelpName = "R" };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object with keys users_per_s, p50_us, p90_us, p99_us, max_us, alloc_bytes_per_call." };
+        var binder = new InputOptionsBinder();
+        var command = new Command("bench", "Score every user of a history file and report users/s, latency p50/p90/p99/max per user and bytes allocated per call.")
+        {
+            model, input, k, threads, repeat, json,
+        };
+        binder.AddTo(command);
+        command.SetAction(parse =>
+        {
+            int topK = parse.GetValue(k), passes = parse.GetValue(repeat), threadCount = parse.GetValue(threads);
+            if (topK < 1 || passes < 1 || threadCount < 0)
+                throw new UsageException("-k and --repeat must be >= 1, --threads >= 0");
+            threadCount = threadCount == 0 ? Environment.ProcessorCount : threadCount;
+            using ModelFile m = ModelFile.Open(parse.GetValue(model)!);
+            HistoryInput history = HistoryInput.Read(m, parse.GetValue(input)!, TrainCommand.Bind(binder, parse));
+            if (history.Users == 0)
+                throw new InvalidDataException($"{parse.GetValue(input)}: no users to score");
+            BenchResult r = Run(m, history.Offsets, history.Rows, Math.Min(topK, m.ItemCount), threadCount, passes);
+            if (parse.GetValue(json))
+            {
+                context.Out.WriteLine(new JsonObject
+                {
+                    ["users"] = history.Users,
+                    ["threads"] = threadCount,
+                    ["k"] = topK,
+                    ["model_nonzeros"] = m.NonZeroCount,
+                    ["mean_history"] = Math.Round((double)history.Rows.Length / history.Users, 2),
+                    ["users_per_s"] = Math.Round(r.UsersPerSecond, 1),
+                    ["p50_us"] = Math.Round(r.P50, 2),
+                    ["p90_us"] = Math.Round(r.P90, 2),
+                    ["p99_us"] = Math.Round(r.P99, 2),
+                    ["max_us"] = Math.Round(r.Max, 2),
+                    ["alloc_bytes_per_call"] = Math.Round(r.AllocatedPerCall, 3),
+                }.ToJsonString());
+            }
+            else
+            {
+                var c = CultureInfo.InvariantCulture;
+                context.Out.WriteLine(string.Create(c, $"{history.Users:N0} users (mean history {(double)history.Rows.Length / history.Users:0.0} items), k={topK}, {threadCount} threads, model {m.NonZeroCount:N0} weights"));
+                context.Out.WriteLine(string.Create(c, $"throughput  {r.UsersPerSecond:N0} users/s (median of {passes} passes)"));
+                context.Out.WriteLine(string.Create(c, $"latency     p50 {r.P50:0.0} µs   p90 {r.P90:0.0} µs   p99 {r.P99:0.0} µs   max {r.Max:0.0} µs"));
+                context.Out.WriteLine(string.Create(c, $"allocated   {r.AllocatedPerCall:0.###} bytes per call"));
+            }
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    public sealed record BenchResult(double UsersPerSecond, double P50, double P90, double P99, double Max, double AllocatedPerCall);
+
+    /// <summary>One warm-up pass, then <paramref name="passes"/> timed passes; latencies pooled over the timed passes.</summary>
+    public static BenchResult Run(ModelFile model, int[] offsets, int[] rows, int k, int threads, int passes)
+    {
+        int users = offsets.Length - 1;
+        var scorers = new Recommender[threads];
+        var buffers = new ScoredItem[threads][];
+        for (int t = 0; t < threads; t++)
+        {
+            scorers[t] = new Recommender(model);
+            buffers[t] = new ScoredItem[k];
+        }
+        var latencies = new long[(long)users * passes];
+        var rates = new double[passes];
+        long allocated = 0;
+        for (int pass = -1; pass < passes; pass++)
+        {
+            int next = 0;
+            long passAllocated = 0;
+            long[] target = pass < 0 ? new long[users] : latencies;
+            long baseIndex = pass < 0 ? 0 : (long)pass * users;
+            var workers = new Thread[threads];
+            long start = Stopwatch.GetTimestamp();
+            for (int t = 0; t < threads; t++)
+            {
+                Recommender scorer = scorers[t];
+                ScoredItem[] buffer = buffers[t];
+                workers[t] = new Thread(() =>
+                {
+                    long before = GC.GetAllocatedBytesForCurrentThread();
+                    while (true)
+                    {
+                        int first = Interlocked.Add(ref next, 16) - 16;
+                        if (first >= users)
+                            break;
+                        int last = Math.Min(users, first + 16);
+                        for (int u = first; u < last; u++)
+                        {
+                            long t0 = Stopwatch.GetTimestamp();
+                            scorer.Recommend(rows.AsSpan(offsets[u], offsets[u + 1] - offsets[u]), buffer);
+                            target[baseIndex + u] = Stopwatch.GetTimestamp() - t0;
+                        }
+                    }
+                    Interlocked.Add(ref passAllocated, GC.GetAllocatedBytesForCurrentThread() - before);
+                }, 1 << 20);
+                workers[t].Start();
+            }
+            foreach (Thread w in workers)
+                w.Join();
+            double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            if (pass >= 0)
+            {
+                rates[pass] = users / seconds;
+                allocated += passAllocated;
+            }
+        }
+        Array.Sort(latencies);
+        double Us(double q) => latencies[(long)Math.Min(latencies.Length - 1, Math.Ceiling(q * latencies.Length) - 1)] * 1e6 / Stopwatch.Frequency;
+        Array.Sort(rates);
+        return new BenchResult(rates[passes / 2], Us(0.50), Us(0.90), Us(0.99), latencies[^1] * 1e6 / Stopwatch.Frequency, (double)allocated / ((long)users * passes));
+    }
+}
