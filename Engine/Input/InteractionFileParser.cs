@@ -231,10 +231,12 @@ internal sealed class InteractionFileParser
             }
         }
 
+        // The user is registered even when the item is unknown, as in adjacency files: a history
+        // of unknown items is still a user, who gets the popularity fallback.
+        int user = _builder.Users.Lookup(userField, add: true, ref _chars);
         int item = ResolveItem(itemField);
         if (item < 0)
             return;
-        int user = _builder.Users.Lookup(userField, add: true, ref _chars);
         _builder.AddPair(user, item);
     }
 

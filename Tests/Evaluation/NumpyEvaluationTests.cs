@@ -1,0 +1,44 @@
+using System.Text.Json;
+using Ease.Tests.Scoring;
+using Ease.Tests.Support;
+
+namespace Ease.Tests.Evaluation;
+
+/// <summary>
+/// Train + evaluate on ml-1m against the independent numpy peer run in the same test
+/// (`ease_numpy.py adj ml-1m --lambda 200 --dtype f32 --method chol`): Recall@20 and NDCG@20
+/// must agree to within 0.001. Needs ../shared/data and python3 with numpy and scipy.
+/// </summary>
+public class NumpyEvaluationTests
+{
+    [NumpyCrossCheckTheory]
+    [InlineData(0)]
+    [InlineData(100)]
+    public void Ml1mMetricsEqualTheNumpyPeer(int pruneTopK)
+    {
+        string split = Path.Combine(NumpyCrossCheck.DataDir, "ml-1m");
+        int code = NumpyCrossCheck.Run(NumpyCrossCheck.Python,
+            $"\"{NumpyCrossCheck.Peer}\" adj \"{split}\" --lambda 200 --dtype f32 --method chol --prune-topk {pruneTopK}",
+            TimeSpan.FromMinutes(5), out string peerOut);
+        Assert.True(code == 0, peerOut);
+        using JsonDocument peer = JsonDocument.Parse(peerOut.Split('\n').First(l => l.StartsWith('{')));
+
+        using var dir = new TempDirectory();
+        string model = dir.File("m.ease");
+        var train = new List<string> { "train", "-i", Path.Combine(split, "train.txt"), "--format", "adjacency", "-o", model, "--lambda", "200", "-q" };
+        if (pruneTopK > 0)
+            train.AddRange(["--prune-topk", pruneTopK.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        Assert.Equal(0, CliRunner.Run([.. train]).ExitCode);
+        var eval = CliRunner.Run("evaluate", "-m", model, "--history", Path.Combine(split, "train.txt"), "--heldout", Path.Combine(split, "test.txt"), "--format", "adjacency", "-k", "20", "--json");
+        Assert.True(eval.ExitCode == 0, eval.Err);
+        using JsonDocument ours = JsonDocument.Parse(eval.Out);
+
+        Assert.Equal(peer.RootElement.GetProperty("eval_users").GetInt32(), ours.RootElement.GetProperty("users").GetInt32());
+        foreach (string metric in new[] { "Recall@20", "NDCG@20" })
+        {
+            double expected = peer.RootElement.GetProperty(metric).GetDouble();
+            double actual = ours.RootElement.GetProperty(metric).GetDouble();
+            Assert.True(Math.Abs(expected - actual) < 0.001, $"{metric}: numpy {expected}, ease {actual}");
+        }
+    }
+}
