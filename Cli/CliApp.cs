@@ -24,6 +24,7 @@ public static class CliApp
         root.Subcommands.Add(SimilarCommand.Create(context));
         root.Subcommands.Add(EvaluateCommand.Create(context));
         root.Subcommands.Add(BenchCommand.Create(context));
+        root.Subcommands.Add(SplitCommand.Create(context));
         root.Subcommands.Add(GenerateCommand.Create(context));
         return root;
     }

@@ -42,3 +42,35 @@ public class NumpyEvaluationTests
         }
     }
 }
+
+/// <summary>
+/// The strong-generalization protocol against the peer: on the peer's own split of the raw
+/// MovieLens ratings, `ease train` + `ease evaluate --recall-normalization min-k` must give the
+/// peer's Recall@20, Recall@50 and NDCG@100 to within 0.001.
+/// </summary>
+public class NumpyStrongProtocolTests
+{
+    [NumpyCrossCheckTheory]
+    [InlineData(500)]
+    public void StrongSplitMetricsEqualTheNumpyPeer(double lambda)
+    {
+        string ratings = Path.Combine(NumpyCrossCheck.DataDir, "ml-1m-raw-half", "ratings.dat");
+        using var dir = new TempDirectory();
+        string split = dir.File("split");
+        Assert.Equal(0, NumpyCrossCheck.Run(NumpyCrossCheck.Python, $"\"{NumpyCrossCheck.Peer}\" split \"{ratings}\" --out \"{split}\" --heldout 300", TimeSpan.FromMinutes(5), out string o1));
+        string l = lambda.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(NumpyCrossCheck.Run(NumpyCrossCheck.Python, $"\"{NumpyCrossCheck.Peer}\" strong \"{split}\" --lambda {l} --dtype f32", TimeSpan.FromMinutes(5), out string peerOut) == 0, peerOut + o1);
+        using JsonDocument peer = JsonDocument.Parse(peerOut.Split('\n').First(x => x.StartsWith('{')));
+
+        string model = dir.File("m.ease");
+        Assert.Equal(0, CliRunner.Run("train", "-i", Path.Combine(split, "train.csv"), "-o", model, "--lambda", l, "-q").ExitCode);
+        var eval = CliRunner.Run("evaluate", "-m", model, "--history", Path.Combine(split, "test_tr.csv"), "--heldout", Path.Combine(split, "test_te.csv"), "-k", "20,50,100", "--recall-normalization", "min-k", "--json");
+        Assert.True(eval.ExitCode == 0, eval.Err);
+        using JsonDocument ours = JsonDocument.Parse(eval.Out);
+        foreach (string metric in new[] { "Recall@20", "Recall@50", "NDCG@100" })
+        {
+            double expected = peer.RootElement.GetProperty(metric).GetDouble(), actual = ours.RootElement.GetProperty(metric).GetDouble();
+            Assert.True(Math.Abs(expected - actual) < 0.001, $"{metric}: numpy {expected}, ease {actual}");
+        }
+    }
+}
