@@ -25,6 +25,7 @@ public static class CliApp
         root.Subcommands.Add(EvaluateCommand.Create(context));
         root.Subcommands.Add(BenchCommand.Create(context));
         root.Subcommands.Add(SplitCommand.Create(context));
+        root.Subcommands.Add(TuneCommand.Create(context));
         root.Subcommands.Add(GenerateCommand.Create(context));
         return root;
     }

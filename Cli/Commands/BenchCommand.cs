@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Ease.Cli.Options;
-using Ease.Engine.Scoring;
+using Ease.Engine.Evaluation;
 using Ease.Format;
 
 namespace Ease.Cli.Commands;
@@ -38,7 +38,7 @@ public static class BenchCommand
             HistoryInput history = HistoryInput.Read(m, parse.GetValue(input)!, TrainCommand.Bind(binder, parse));
             if (history.Users == 0)
                 throw new InvalidDataException($"{parse.GetValue(input)}: no users to score");
-            BenchResult r = Run(m, history.Offsets, history.Rows, Math.Min(topK, m.ItemCount), threadCount, passes);
+            ScoringThroughput.Result r = ScoringThroughput.Measure(m, history.Offsets, history.Rows, Math.Min(topK, m.ItemCount), threadCount, passes);
             if (parse.GetValue(json))
             {
                 context.Out.WriteLine(new JsonObject
@@ -69,66 +69,4 @@ public static class BenchCommand
         return command;
     }
 
-    public sealed record BenchResult(double UsersPerSecond, double P50, double P90, double P99, double Max, double AllocatedPerCall);
-
-    /// <summary>One warm-up pass, then <paramref name="passes"/> timed passes; latencies pooled over the timed passes.</summary>
-    public static BenchResult Run(ModelFile model, int[] offsets, int[] rows, int k, int threads, int passes)
-    {
-        int users = offsets.Length - 1;
-        var scorers = new Recommender[threads];
-        var buffers = new ScoredItem[threads][];
-        for (int t = 0; t < threads; t++)
-        {
-            scorers[t] = new Recommender(model);
-            buffers[t] = new ScoredItem[k];
-        }
-        var latencies = new long[(long)users * passes];
-        var rates = new double[passes];
-        long allocated = 0;
-        for (int pass = -1; pass < passes; pass++)
-        {
-            int next = 0;
-            long passAllocated = 0;
-            long[] target = pass < 0 ? new long[users] : latencies;
-            long baseIndex = pass < 0 ? 0 : (long)pass * users;
-            var workers = new Thread[threads];
-            long start = Stopwatch.GetTimestamp();
-            for (int t = 0; t < threads; t++)
-            {
-                Recommender scorer = scorers[t];
-                ScoredItem[] buffer = buffers[t];
-                workers[t] = new Thread(() =>
-                {
-                    long before = GC.GetAllocatedBytesForCurrentThread();
-                    while (true)
-                    {
-                        int first = Interlocked.Add(ref next, 16) - 16;
-                        if (first >= users)
-                            break;
-                        int last = Math.Min(users, first + 16);
-                        for (int u = first; u < last; u++)
-                        {
-                            long t0 = Stopwatch.GetTimestamp();
-                            scorer.Recommend(rows.AsSpan(offsets[u], offsets[u + 1] - offsets[u]), buffer);
-                            target[baseIndex + u] = Stopwatch.GetTimestamp() - t0;
-                        }
-                    }
-                    Interlocked.Add(ref passAllocated, GC.GetAllocatedBytesForCurrentThread() - before);
-                }, 1 << 20);
-                workers[t].Start();
-            }
-            foreach (Thread w in workers)
-                w.Join();
-            double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
-            if (pass >= 0)
-            {
-                rates[pass] = users / seconds;
-                allocated += passAllocated;
-            }
-        }
-        Array.Sort(latencies);
-        double Us(double q) => latencies[(long)Math.Min(latencies.Length - 1, Math.Ceiling(q * latencies.Length) - 1)] * 1e6 / Stopwatch.Frequency;
-        Array.Sort(rates);
-        return new BenchResult(rates[passes / 2], Us(0.50), Us(0.90), Us(0.99), latencies[^1] * 1e6 / Stopwatch.Frequency, (double)allocated / ((long)users * passes));
-    }
 }

@@ -34,62 +34,36 @@ public static class EaseTrainer
         IProgress<TrainProgress>? progress, CancellationToken ct)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        int n = data.ItemCount;
-        int threads = o.EffectiveThreads;
-        var phases = new List<PhaseTiming>();
-        var watch = Stopwatch.StartNew();
-
-        using var matrix = new DenseMatrix<T>(n);
-        GramBuilder.Build(data, matrix, threads, Report(progress, "gram"), ct);
-        AddRidge(matrix, data.ItemPopularity, o);
-        phases.Add(new PhaseTiming("gram", watch.Elapsed.TotalSeconds));
-
-        IProgress<SpdInverseProgress>? inverseProgress = progress is null ? null
-            : new SynchronousProgress<SpdInverseProgress>(p => progress.Report(new TrainProgress(p.Phase, p.Fraction)));
-        SpdInverseReport inv = SpdInverse.InvertInPlace(matrix, threads, inverseProgress, ct);
-        phases.Add(new PhaseTiming("factor", inv.FactorSeconds, inv.FactorGflops));
-        phases.Add(new PhaseTiming("invert", inv.InvertSeconds, inv.InvertGflops));
-
-        watch.Restart();
-        var rows = new EaseRows<T>(matrix);
-        float threshold = 0;
+        using var solver = new EaseSolver<T>(data, o.EffectiveThreads, keepGram: false, progress, ct);
+        SpdInverseReport inv = solver.Solve(o.Lambda, o.Dropout, progress, ct);
+        ModelWriteReport written = solver.Write(outputPath, o, metadata, progress, ct);
+        var phases = new List<PhaseTiming>
+        {
+            new("gram", solver.GramSeconds),
+            new("factor", inv.FactorSeconds, inv.FactorGflops),
+            new("invert", inv.InvertSeconds, inv.InvertGflops),
+        };
         if (o.Prune == PruneMode.Density)
-        {
-            threshold = FindDensityThreshold(rows, (long)Math.Round(o.PruneDensity * n * (double)n), threads, Report(progress, "threshold"), ct);
-            phases.Add(new PhaseTiming("threshold", watch.Elapsed.TotalSeconds));
-            watch.Restart();
-        }
-
-        long nonZeros;
-        double keptMass;
-        using (ModelFileWriter writer = ModelFileWriter.Create(outputPath, n))
-        {
-            (nonZeros, keptMass) = WriteRows(rows, o, threshold, writer, threads, Report(progress, "prune+write"), ct);
-            writer.SetItemIds(data.ItemIds);
-            writer.SetPopularity(data.ItemPopularity);
-            writer.SetMetadata(BuildMetadata(data, o, metadata, nonZeros, keptMass).ToJsonString());
-            writer.Commit();
-        }
-        phases.Add(new PhaseTiming("prune+write", watch.Elapsed.TotalSeconds));
-
+            phases.Add(new PhaseTiming("threshold", written.ThresholdSeconds));
+        phases.Add(new PhaseTiming("prune+write", written.WriteSeconds));
         return new TrainReport
         {
             Users = data.UserCount,
-            Items = n,
+            Items = data.ItemCount,
             Interactions = data.InteractionCount,
-            NonZeros = nonZeros,
-            KeptWeightMass = keptMass,
+            NonZeros = written.NonZeros,
+            KeptWeightMass = written.KeptWeightMass,
             Phases = phases,
             KernelPath = inv.KernelPath,
-            Threads = threads,
-            MatrixBytes = matrix.BytesAllocated,
-            FileBytes = new FileInfo(outputPath).Length,
-            PruneThreshold = threshold,
+            Threads = o.EffectiveThreads,
+            MatrixBytes = solver.MatrixBytes,
+            FileBytes = written.FileBytes,
+            PruneThreshold = written.Threshold,
         };
     }
 
     /// <summary>G_ii += λ + p/(1−p)·G_ii (EDLAE's dropout-equivalent ridge; p = 0 is plain EASE).</summary>
-    private static void AddRidge<T>(DenseMatrix<T> g, int[] popularity, TrainOptions o)
+    internal static void AddRidge<T>(DenseMatrix<T> g, int[] popularity, TrainOptions o)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         double dropoutScale = o.Dropout / (1 - o.Dropout);
@@ -97,7 +71,7 @@ public static class EaseTrainer
             g[i, i] += T.CreateChecked(o.Lambda + dropoutScale * popularity[i]);
     }
 
-    private static float FindDensityThreshold<T>(EaseRows<T> rows, long target, int threads, IProgress<double>? progress, CancellationToken ct)
+    internal static float FindDensityThreshold<T>(EaseRows<T> rows, long target, int threads, IProgress<double>? progress, CancellationToken ct)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         DensityThreshold high = Histogram(rows, DensityThreshold.HighPass, threads, p => progress?.Report(0.5 * p), ct);
@@ -131,7 +105,7 @@ public static class EaseTrainer
     }
 
     /// <summary>Rows in blocks: a block's rows are computed and pruned in parallel, then appended in order.</summary>
-    private static (long NonZeros, double KeptMass) WriteRows<T>(EaseRows<T> rows, TrainOptions o, float threshold,
+    internal static (long NonZeros, double KeptMass) WriteRows<T>(EaseRows<T> rows, TrainOptions o, float threshold,
         ModelFileWriter writer, int threads, IProgress<double>? progress, CancellationToken ct)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -194,7 +168,7 @@ public static class EaseTrainer
         return s;
     }
 
-    private static JsonObject BuildMetadata(InteractionSet data, TrainOptions o, JsonObject? extra, long nonZeros, double keptMass)
+    internal static JsonObject BuildMetadata(InteractionSet data, TrainOptions o, JsonObject? extra, long nonZeros, double keptMass)
     {
         var meta = new JsonObject
         {
@@ -226,7 +200,7 @@ public static class EaseTrainer
         return meta;
     }
 
-    private static IProgress<double>? Report(IProgress<TrainProgress>? progress, string phase) =>
+    internal static IProgress<double>? Report(IProgress<TrainProgress>? progress, string phase) =>
         progress is null ? null : new SynchronousProgress<double>(f => progress.Report(new TrainProgress(phase, f)));
 }
 

@@ -1,0 +1,214 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Ease.Cli.Options;
+using Ease.Engine.Evaluation;
+using Ease.Engine.Input;
+using Ease.Engine.Linalg;
+using Ease.Engine.Training;
+using Ease.Format;
+
+namespace Ease.Cli.Commands;
+
+/// <summary>
+/// `ease tune`: a grid over λ, EDLAE dropout and pruning. The Gram matrix is built once; each
+/// (λ, dropout) costs one inversion; each pruning level of it costs one model write and one
+/// evaluation. Reports a table and the best setting, optionally writes the best model and a
+/// chart of the pruning trade-off.
+/// </summary>
+public static class TuneCommand
+{
+    private sealed record Row(double Lambda, double Dropout, int TopK, long NonZeros, long FileBytes, double KeptMass, EvaluationReport Eval, double UsersPerSecond, double SolveSeconds);
+
+    public static Command Create(CliContext context)
+    {
+        var input = new Option<string>("--input", "-i") { Description = "Training interactions.", Required = true, HelpName = "FILE" };
+        var history = new Option<string>("--history") { Description = "What evaluated users are scored from (e.g. train.txt, validation_tr.csv).", Required = true, HelpName = "FILE" };
+        var heldout = new Option<string>("--heldout") { Description = "Held-out interactions to find (e.g. test.txt, validation_te.csv).", Required = true, HelpName = "FILE" };
+        var lambdas = new Option<string>("--lambda") { Description = "λ values, comma separated.", DefaultValueFactory = _ => "50,100,200,500,1000", HelpName = "L[,L...]" };
+        var dropouts = new Option<string>("--dropout") { Description = "EDLAE dropout values, comma separated (0 = EASE).", DefaultValueFactory = _ => "0", HelpName = "p[,p...]" };
+        var prunes = new Option<string>("--prune-topk") { Description = "Weights kept per row, comma separated; 0 = dense.", DefaultValueFactory = _ => "0", HelpName = "K[,K...]" };
+        var ks = new Option<string>("-k") { Description = "Cut-offs, comma separated; the first is the one tuned for.", DefaultValueFactory = _ => "20", HelpName = "K[,K...]" };
+        var metric = new Option<string>("--metric") { Description = "What 'best' maximizes: ndcg or recall, at the first cut-off.", DefaultValueFactory = _ => "ndcg", HelpName = "ndcg|recall" };
+        metric.AcceptOnlyFromAmong("ndcg", "recall");
+        var normalization = new Option<string?>("--recall-normalization") { Description = "As in evaluate: heldout or min-k.", HelpName = "heldout|min-k" };
+        normalization.AcceptOnlyFromAmong("heldout", "min-k");
+        var precision = new Option<string>("--precision") { Description = "f32 or f64.", DefaultValueFactory = _ => "f32", HelpName = "f32|f64" };
+        precision.AcceptOnlyFromAmong("f32", "f64");
+        var threads = new Option<int>("--threads") { Description = "Threads; 0 = all cores.", DefaultValueFactory = _ => 0, HelpName = "N" };
+        var output = new Option<string?>("--output", "-o") { Description = "Write the best model here.", HelpName = "MODEL" };
+        var chart = new Option<string?>("--chart") { Description = "Write an SVG chart of the pruning trade-off (accuracy, users/s, file size per weights/row) at the best λ and dropout; implies --speed.", HelpName = "FILE.svg" };
+        var speed = new Option<bool>("--speed") { Description = "Also measure scoring users/s of every model (all held-out users' histories, all threads)." };
+        var json = new Option<bool>("--json") { Description = "Print the results and the best setting as JSON." };
+        var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress output." };
+        var binder = new InputOptionsBinder();
+        var command = new Command("tune", "Grid search over λ, EDLAE dropout and pruning with the Gram matrix computed once; prints a table and the best setting.")
+        {
+            input, history, heldout, lambdas, dropouts, prunes, ks, metric, normalization, precision, threads, output, chart, speed, json, quiet,
+        };
+        binder.AddTo(command);
+        command.SetAction(parse =>
+        {
+            double[] lambdaGrid = ParseList(parse.GetValue(lambdas)!, "--lambda", x => x >= 0);
+            double[] dropoutGrid = ParseList(parse.GetValue(dropouts)!, "--dropout", x => x >= 0 && x < 1);
+            int[] pruneGrid = [.. ParseList(parse.GetValue(prunes)!, "--prune-topk", x => x >= 0 && x == Math.Floor(x)).Select(x => (int)x)];
+            int[] cutoffs = EvaluateCommand.ParseKs(parse.GetValue(ks)!);
+            InputOptions inputOptions = TrainCommand.Bind(binder, parse);
+            RecallNormalization norm = parse.GetValue(normalization) switch
+            {
+                "heldout" => RecallNormalization.Heldout,
+                "min-k" => RecallNormalization.MinK,
+                _ => inputOptions.Format == InputFormat.Adjacency ? RecallNormalization.Heldout : RecallNormalization.MinK,
+            };
+            bool byNdcg = parse.GetValue(metric) == "ndcg";
+            string? chartPath = parse.GetValue(chart);
+            bool measureSpeed = parse.GetValue(speed) || chartPath is not null;
+            int threadCount = parse.GetValue(threads);
+            var progress = new PhaseProgress(context, parse.GetValue(quiet) || parse.GetValue(json));
+            string? outputPath = parse.GetValue(output);
+            string workDir = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(outputPath ?? Path.Combine(Path.GetTempPath(), "x")))!, $".ease-tune-{Guid.NewGuid():N}");
+            Directory.CreateDirectory(workDir);
+            try
+            {
+                var rows = progress.Run(p =>
+                {
+                    var results = new List<Row>();
+                    InteractionSet train = InteractionReader.Read(parse.GetValue(input)!, inputOptions, new SynchronousProgress<ReadProgress>(r => p.Report("load", r.Fraction)));
+                    InteractionSet h = InteractionReader.Read(parse.GetValue(history)!, inputOptions, train.ItemIds, UnknownItemPolicy.Drop);
+                    InteractionSet t = InteractionReader.Read(parse.GetValue(heldout)!, inputOptions, train.ItemIds, UnknownItemPolicy.Add);
+                    using EaseSolver solver = EaseSolver.Create(train, parse.GetValue(precision) == "f64" ? Precision.Float64 : Precision.Float32, threadCount,
+                        keepGram: lambdaGrid.Length * dropoutGrid.Length > 1, new SynchronousProgress<TrainProgress>(x => p.Report(x.Phase, x.Fraction)));
+                    var evalOptions = new EvaluationOptions { Ks = cutoffs, RecallNormalization = norm, Threads = threadCount };
+                    foreach (double lambda in lambdaGrid)
+                    {
+                        foreach (double dropout in dropoutGrid)
+                        {
+                            string tag = $"λ={lambda.ToString(CultureInfo.InvariantCulture)} p={dropout.ToString(CultureInfo.InvariantCulture)}";
+                            SpdInverseReport inv = solver.Solve(lambda, dropout, new SynchronousProgress<TrainProgress>(x => p.Report($"{tag} {x.Phase}", x.Fraction)));
+                            foreach (int topK in pruneGrid)
+                            {
+                                var o = new TrainOptions { Lambda = lambda, Dropout = dropout, Prune = topK > 0 ? PruneMode.TopK : PruneMode.None, PruneTopK = topK, Threads = threadCount };
+                                string path = Path.Combine(workDir, $"{results.Count}.ease");
+                                ModelWriteReport w = solver.Write(path, o, new JsonObject { ["tool"] = $"ease {TrainCommand.ToolVersion}" },
+                                    new SynchronousProgress<TrainProgress>(x => p.Report($"{tag} k={PruningChart.Label(topK)} {x.Phase}", x.Fraction)));
+                                using ModelFile model = ModelFile.Open(path);
+                                p.Report($"{tag} k={PruningChart.Label(topK)} evaluate", 0);
+                                EvaluationReport e = Evaluator.Evaluate(model, h, t, evalOptions);
+                                double usersPerSecond = measureSpeed ? MeasureSpeed(model, h, t, cutoffs[0], threadCount) : 0;
+                                p.Report($"{tag} k={PruningChart.Label(topK)} evaluate", 1);
+                                results.Add(new Row(lambda, dropout, topK, w.NonZeros, w.FileBytes, w.KeptWeightMass, e, usersPerSecond, inv.TotalSeconds));
+                            }
+                        }
+                    }
+                    return results;
+                });
+                progress.Finish();
+
+                double Score(Row r) => byNdcg ? r.Eval.Cutoffs[0].Ndcg.Mean : r.Eval.Cutoffs[0].Recall.Mean;
+                int best = Enumerable.Range(0, rows.Count).MaxBy(i => Score(rows[i]));
+                if (outputPath is not null)
+                    File.Move(Path.Combine(workDir, $"{best}.ease"), outputPath, overwrite: true);
+
+                Row b = rows[best];
+                List<TradeoffPoint> tradeoff = [.. rows.Where(r => r.Lambda == b.Lambda && r.Dropout == b.Dropout)
+                    .Select(r => new TradeoffPoint(r.TopK, r.Eval.Cutoffs[0].Ndcg.Mean, r.FileBytes, r.UsersPerSecond))];
+                string metricName = $"NDCG@{cutoffs[0]}";
+                if (chartPath is not null)
+                {
+                    string svg = PruningChart.Svg(tradeoff, metricName, $"Pruning trade-off, EASE λ={b.Lambda.ToString(CultureInfo.InvariantCulture)}{(b.Dropout > 0 ? $" dropout={b.Dropout.ToString(CultureInfo.InvariantCulture)}" : "")}");
+                    string temp = chartPath + ".tmp";
+                    File.WriteAllText(temp, svg);
+                    File.Move(temp, chartPath, overwrite: true);
+                }
+
+                if (parse.GetValue(json))
+                {
+                    var array = new JsonArray();
+                    foreach (Row r in rows)
+                        array.Add(ToJson(r, measureSpeed));
+                    context.Out.WriteLine(new JsonObject { ["results"] = array, ["best"] = ToJson(b, measureSpeed), ["users"] = b.Eval.Users }.ToJsonString());
+                }
+                else
+                {
+                    WriteTable(context.Out, rows, cutoffs, best, measureSpeed);
+                    if (measureSpeed && tradeoff.Count > 1)
+                        context.Out.Write(PruningChart.Terminal(tradeoff, metricName));
+                    if (outputPath is not null)
+                        context.Out.WriteLine($"wrote the best model to {outputPath}");
+                    if (chartPath is not null)
+                        context.Out.WriteLine($"wrote the pruning chart to {chartPath}");
+                }
+                return ExitCodes.Ok;
+            }
+            finally
+            {
+                Directory.Delete(workDir, recursive: true);
+            }
+        });
+        return command;
+    }
+
+    private static double MeasureSpeed(ModelFile model, InteractionSet history, InteractionSet heldout, int k, int threads)
+    {
+        // The users evaluated are the ones scored: held-out users, from their histories.
+        var index = new Dictionary<string, int>(history.UserCount, StringComparer.Ordinal);
+        for (int u = 0; u < history.UserCount; u++)
+            index[history.UserIds[u]] = u;
+        var offsets = new List<int> { 0 };
+        var rows = new List<int>();
+        for (int u = 0; u < heldout.UserCount; u++)
+        {
+            if (heldout.ItemsOf(u).IsEmpty)
+                continue;
+            if (index.TryGetValue(heldout.UserIds[u], out int h))
+                rows.AddRange(history.ItemsOf(h).ToArray());
+            offsets.Add(rows.Count);
+        }
+        int t = threads > 0 ? threads : Environment.ProcessorCount;
+        return ScoringThroughput.Measure(model, [.. offsets], [.. rows], Math.Min(k, model.ItemCount), t, 3).UsersPerSecond;
+    }
+
+    private static JsonObject ToJson(Row r, bool speed)
+    {
+        JsonObject o = EvaluateCommand.ToJson(r.Eval);
+        o["lambda"] = r.Lambda;
+        o["dropout"] = r.Dropout;
+        o["prune_topk"] = r.TopK;
+        o["nonzeros"] = r.NonZeros;
+        o["file_bytes"] = r.FileBytes;
+        o["kept_weight_mass"] = Math.Round(r.KeptMass, 6);
+        o["solve_seconds"] = Math.Round(r.SolveSeconds, 3);
+        if (speed)
+            o["users_per_s"] = Math.Round(r.UsersPerSecond, 1);
+        return o;
+    }
+
+    private static void WriteTable(TextWriter o, List<Row> rows, int[] cutoffs, int best, bool speed)
+    {
+        var c = CultureInfo.InvariantCulture;
+        int k = cutoffs[0];
+        o.WriteLine(string.Create(c, $"{"lambda",8} {"dropout",7} {"weights/row",11} {"nnz",13} {"file",10} {$"Recall@{k}",9} {$"NDCG@{k}",9}{(speed ? $" {"users/s",10}" : "")}"));
+        for (int i = 0; i < rows.Count; i++)
+        {
+            Row r = rows[i];
+            CutoffMetrics m = r.Eval.Cutoffs[0];
+            o.WriteLine(string.Create(c, $"{r.Lambda,8:0.###} {r.Dropout,7:0.###} {PruningChart.Label(r.TopK),11} {r.NonZeros,13:N0} {Units.Bytes(r.FileBytes),10} {m.Recall.Mean,9:0.00000} {m.Ndcg.Mean,9:0.00000}{(speed ? $" {r.UsersPerSecond,10:N0}" : "")}{(i == best ? "  <- best" : "")}"));
+        }
+        Row b = rows[best];
+        o.WriteLine(string.Create(c, $"best: lambda {b.Lambda}, dropout {b.Dropout}, weights/row {PruningChart.Label(b.TopK)} ({rows[best].Eval.Users:N0} users)"));
+    }
+
+    private static double[] ParseList(string text, string name, Func<double, bool> valid)
+    {
+        var list = new List<double>();
+        foreach (string part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!double.TryParse(part, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || !valid(v))
+                throw new UsageException($"{name}: \"{part}\" is not a valid value");
+            list.Add(v);
+        }
+        if (list.Count == 0)
+            throw new UsageException($"{name} needs at least one value");
+        return [.. list.Distinct()];
+    }
+}
