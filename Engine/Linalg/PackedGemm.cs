@@ -36,10 +36,17 @@ internal sealed unsafe class GemmWorkspace<T> : IDisposable where T : unmanaged,
             _a[t] = Alloc((nuint)(KC * MaxMr));
             _c[t] = Alloc((nuint)(MaxMr * MaxNr));
         }
-        BytesAllocated = (long)threads * (KC * (NCB + MaxNr) + KC * MaxMr + MaxMr * MaxNr) * sizeof(T);
+        Tri = Alloc((nuint)(TriLd * TriLd));
+        BytesAllocated = ((long)threads * (KC * (NCB + MaxNr) + KC * MaxMr + MaxMr * MaxNr) + TriLd * TriLd) * sizeof(T);
     }
 
     public int Threads { get; }
+
+    /// <summary>Leading dimension of <see cref="Tri"/>.</summary>
+    public const int TriLd = 64;
+
+    /// <summary>Scratch for one small triangular block (up to 64 x 64), used by the recursion leaves.</summary>
+    public T* Tri { get; private set; }
 
     public long BytesAllocated { get; }
 
@@ -66,7 +73,24 @@ internal sealed unsafe class GemmWorkspace<T> : IDisposable where T : unmanaged,
             if (_c[t] != null) NativeMemory.AlignedFree(_c[t]);
             _b[t] = _a[t] = _c[t] = null;
         }
+        if (Tri != null) NativeMemory.AlignedFree(Tri);
+        Tri = null;
     }
+}
+
+internal enum GemmMode
+{
+    /// <summary>C += alpha A B.</summary>
+    None,
+
+    /// <summary>C += alpha A B on the lower triangle of square C only (SYRK-like).</summary>
+    Lower,
+
+    /// <summary>C = alpha A B with C aliasing A (right-multiplication in place).</summary>
+    InPlaceRows,
+
+    /// <summary>C = alpha A B with C aliasing B (left-multiplication in place).</summary>
+    InPlaceCols,
 }
 
 /// <summary>
@@ -97,12 +121,29 @@ internal static unsafe class PackedGemm<T, TK>
         public int M, N, K;
         public T Alpha;
         public bool Lower;
+        public bool Overwrite;
     }
 
     public static void Run(GemmWorkspace<T> ws, int threads, int m, int n, int k, T alpha,
         T* a, nint ars, nint acs, T* b, nint brs, nint bcs, T* c, nint ldc, bool lower)
+        => Run(ws, threads, m, n, k, alpha, a, ars, acs, b, brs, bcs, c, ldc, lower ? GemmMode.Lower : GemmMode.None);
+
+    /// <summary>
+    /// Full form. <see cref="GemmMode.InPlaceRows"/>: C = alpha A B overwriting C, where C may alias A
+    /// (C = A * B in place); valid because k fits one KC pass and n one NCB block, so each MR-row
+    /// panel of A is packed (copied) before any tile of those rows is written, and threads own
+    /// disjoint rows. <see cref="GemmMode.InPlaceCols"/>: the same with C aliasing B, threads owning
+    /// disjoint columns and each NCB column block of B packed before it is overwritten.
+    /// </summary>
+    public static void Run(GemmWorkspace<T> ws, int threads, int m, int n, int k, T alpha,
+        T* a, nint ars, nint acs, T* b, nint brs, nint bcs, T* c, nint ldc, GemmMode mode)
     {
         if (m <= 0 || n <= 0 || k <= 0) return;
+        bool lower = mode == GemmMode.Lower;
+        if (mode == GemmMode.InPlaceRows && (k > GemmWorkspace<T>.KC || n > GemmWorkspace<T>.NCB))
+            throw new ArgumentException("in-place row GEMM needs k <= KC and n <= NCB");
+        if (mode == GemmMode.InPlaceCols && k > GemmWorkspace<T>.KC)
+            throw new ArgumentException("in-place column GEMM needs k <= KC");
         double flops = 2.0 * m * n * k * (lower ? 0.5 : 1.0);
         int parts = Math.Min(threads, ws.Threads);
         if (flops < ParallelThresholdFlops) parts = 1;
@@ -113,6 +154,7 @@ internal static unsafe class PackedGemm<T, TK>
         {
             A = (nint)a, B = (nint)b, C = (nint)c, Ars = ars, Acs = acs, Brs = brs, Bcs = bcs, Ldc = ldc,
             M = m, N = n, K = k, Alpha = alpha, Lower = lower,
+            Overwrite = mode is GemmMode.InPlaceRows or GemmMode.InPlaceCols,
         };
         if (parts == 1)
         {
@@ -122,7 +164,12 @@ internal static unsafe class PackedGemm<T, TK>
 
         // Partition boundaries: rows for lower mode (balanced by triangle area: rows [0,r) of a
         // lower triangle hold ~r^2/2 entries) and for tall C; columns for wide C.
-        bool splitRows = lower || m >= n;
+        bool splitRows = mode switch
+        {
+            GemmMode.Lower or GemmMode.InPlaceRows => true,
+            GemmMode.InPlaceCols => false,
+            _ => m >= n,
+        };
         Span<int> bounds = stackalloc int[parts + 1];
         int extent = splitRows ? m : n;
         int align = splitRows ? mr : nr;
@@ -180,7 +227,7 @@ internal static unsafe class PackedGemm<T, TK>
                         T* bpanel = bp + (nint)jr * kc;
                         if (mrr == mr && nrr == nr)
                         {
-                            TK.Run(kc, ap, bpanel, crow + jr, g.Ldc, true);
+                            TK.Run(kc, ap, bpanel, crow + jr, g.Ldc, !g.Overwrite);
                         }
                         else
                         {
@@ -189,7 +236,8 @@ internal static unsafe class PackedGemm<T, TK>
                             {
                                 T* dst = crow + i * g.Ldc + jr;
                                 T* src = tmp + i * nr;
-                                for (int j = 0; j < nrr; j++) dst[j] += src[j];
+                                if (g.Overwrite) for (int j = 0; j < nrr; j++) dst[j] = src[j];
+                                else for (int j = 0; j < nrr; j++) dst[j] += src[j];
                             }
                         }
                     }
