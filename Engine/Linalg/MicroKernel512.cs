@@ -30,6 +30,8 @@ internal readonly unsafe struct MicroKernel512<T> : IMicroKernel<T> where T : un
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(int k, T* a, T* b, T* c, nint ldc, bool accumulate)
     {
+        // Row i of the packed A panel starts at a + i*KC (constant displacement, see GemmBlocking).
+        const int S = GemmBlocking.KC;
         int w = Vector512<T>.Count;
         Vector512<T> c00 = default, c01 = default;
         Vector512<T> c10 = default, c11 = default;
@@ -47,19 +49,19 @@ internal readonly unsafe struct MicroKernel512<T> : IMicroKernel<T> where T : un
         {
             Vector512<T> b0 = Vector512.Load(b);
             Vector512<T> b1 = Vector512.Load(b + w);
-            Vector512<T> a0 = Vector512.Create(a[0]); c00 = Fma(a0, b0, c00); c01 = Fma(a0, b1, c01);
-            Vector512<T> a1 = Vector512.Create(a[1]); c10 = Fma(a1, b0, c10); c11 = Fma(a1, b1, c11);
-            Vector512<T> a2 = Vector512.Create(a[2]); c20 = Fma(a2, b0, c20); c21 = Fma(a2, b1, c21);
-            Vector512<T> a3 = Vector512.Create(a[3]); c30 = Fma(a3, b0, c30); c31 = Fma(a3, b1, c31);
-            Vector512<T> a4 = Vector512.Create(a[4]); c40 = Fma(a4, b0, c40); c41 = Fma(a4, b1, c41);
-            Vector512<T> a5 = Vector512.Create(a[5]); c50 = Fma(a5, b0, c50); c51 = Fma(a5, b1, c51);
-            Vector512<T> a6 = Vector512.Create(a[6]); c60 = Fma(a6, b0, c60); c61 = Fma(a6, b1, c61);
-            Vector512<T> a7 = Vector512.Create(a[7]); c70 = Fma(a7, b0, c70); c71 = Fma(a7, b1, c71);
-            Vector512<T> a8 = Vector512.Create(a[8]); c80 = Fma(a8, b0, c80); c81 = Fma(a8, b1, c81);
-            Vector512<T> a9 = Vector512.Create(a[9]); c90 = Fma(a9, b0, c90); c91 = Fma(a9, b1, c91);
-            Vector512<T> a10 = Vector512.Create(a[10]); c100 = Fma(a10, b0, c100); c101 = Fma(a10, b1, c101);
-            Vector512<T> a11 = Vector512.Create(a[11]); c110 = Fma(a11, b0, c110); c111 = Fma(a11, b1, c111);
-            a += 12;
+            Vector512<T> a0 = Vector512.Create(a[0 * S]); c00 = Fma(a0, b0, c00); c01 = Fma(a0, b1, c01);
+            Vector512<T> a1 = Vector512.Create(a[1 * S]); c10 = Fma(a1, b0, c10); c11 = Fma(a1, b1, c11);
+            Vector512<T> a2 = Vector512.Create(a[2 * S]); c20 = Fma(a2, b0, c20); c21 = Fma(a2, b1, c21);
+            Vector512<T> a3 = Vector512.Create(a[3 * S]); c30 = Fma(a3, b0, c30); c31 = Fma(a3, b1, c31);
+            Vector512<T> a4 = Vector512.Create(a[4 * S]); c40 = Fma(a4, b0, c40); c41 = Fma(a4, b1, c41);
+            Vector512<T> a5 = Vector512.Create(a[5 * S]); c50 = Fma(a5, b0, c50); c51 = Fma(a5, b1, c51);
+            Vector512<T> a6 = Vector512.Create(a[6 * S]); c60 = Fma(a6, b0, c60); c61 = Fma(a6, b1, c61);
+            Vector512<T> a7 = Vector512.Create(a[7 * S]); c70 = Fma(a7, b0, c70); c71 = Fma(a7, b1, c71);
+            Vector512<T> a8 = Vector512.Create(a[8 * S]); c80 = Fma(a8, b0, c80); c81 = Fma(a8, b1, c81);
+            Vector512<T> a9 = Vector512.Create(a[9 * S]); c90 = Fma(a9, b0, c90); c91 = Fma(a9, b1, c91);
+            Vector512<T> a10 = Vector512.Create(a[10 * S]); c100 = Fma(a10, b0, c100); c101 = Fma(a10, b1, c101);
+            Vector512<T> a11 = Vector512.Create(a[11 * S]); c110 = Fma(a11, b0, c110); c111 = Fma(a11, b1, c111);
+            a++;
             b += 2 * w;
         }
         if (accumulate)

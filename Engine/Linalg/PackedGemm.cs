@@ -1,8 +1,19 @@
 using System.Numerics;
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Ease.Engine.Linalg;
+
+/// <summary>Blocking constants shared by the packing routines and the micro-kernels.</summary>
+internal static class GemmBlocking
+{
+    /// <summary>
+    /// Depth of one rank-k pass, and the row stride of a packed A micro-panel. A compile-time constant
+    /// so the kernels address row i of the panel as [a + i*KC*sizeof(T)] with a folded displacement.
+    /// </summary>
+    public const int KC = 256;
+}
 
 /// <summary>
 /// Per-thread packing buffers for <see cref="PackedGemm{T,TK}"/>, allocated once per inversion.
@@ -13,7 +24,7 @@ internal sealed unsafe class GemmWorkspace<T> : IDisposable where T : unmanaged,
 {
     // KC: depth of one rank-k pass. The 12 x KC A micro-panel (12 KB fp32 / 24 KB fp64) stays in
     // the 48 KB L1 while the kernel sweeps the B block.
-    public static int KC => 256;
+    public const int KC = GemmBlocking.KC;
 
     // NCB: columns of the packed B block; KC x NCB = 768 KB (fp32 and fp64) sits in the 2 MB L2.
     public static int NCB => typeof(T) == typeof(float) ? 768 : 384;
@@ -246,29 +257,37 @@ internal static unsafe class PackedGemm<T, TK>
         }
     }
 
-    /// <summary>Packs an mr x kc block of A (scaled by alpha) as dst[p*MR + i], zero-padding rows mr..MR.</summary>
+    /// <summary>
+    /// Packs an mr x kc block of A (scaled by alpha) row by row: dst[i*KC + p], rows mr..MR zeroed.
+    /// Rows rather than the classic column-interleaved layout because the dominant callers (trsm and
+    /// trmm panels, syrk) have row-contiguous A: packing is then a plain vector copy, which matters
+    /// when N is only one or two micro-panels wide and the pack cannot be amortised.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void PackA(T* src, nint rs, nint cs, int mr, int kc, T alpha, T* dst)
     {
+        const int KC = GemmBlocking.KC;
         int MR = TK.MR;
-        if (mr < MR) new Span<T>(dst, MR * kc).Clear();
+        for (int i = mr; i < MR; i++) new Span<T>(dst + i * KC, kc).Clear();
         if (cs == 1)
         {
-            // Rows of A are contiguous: stream each row, scatter with stride MR (the block is in L1).
             for (int i = 0; i < mr; i++)
             {
-                T* row = src + i * rs;
-                T* d = dst + i;
-                for (int p = 0; p < kc; p++) d[p * MR] = alpha * row[p];
+                var s = new ReadOnlySpan<T>(src + i * rs, kc);
+                var d = new Span<T>(dst + i * KC, kc);
+                if (alpha == T.One) s.CopyTo(d);
+                else if (alpha == -T.One) TensorPrimitives.Negate(s, d);
+                else TensorPrimitives.Multiply(s, alpha, d);
             }
         }
         else
         {
+            // Transposed view: column p of the block is contiguous along i.
             for (int p = 0; p < kc; p++)
             {
                 T* col = src + p * cs;
-                T* d = dst + p * MR;
-                for (int i = 0; i < mr; i++) d[i] = alpha * col[i * rs];
+                T* d = dst + p;
+                for (int i = 0; i < mr; i++) d[i * KC] = alpha * col[i * rs];
             }
         }
     }
