@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Ease.Engine.Linalg;
 
@@ -37,6 +38,17 @@ internal readonly unsafe struct MicroKernel256<T> : IMicroKernel<T> where T : un
         Vector256<T> c30 = default, c31 = default;
         Vector256<T> c40 = default, c41 = default;
         Vector256<T> c50 = default, c51 = default;
+        // Touch the C tile now so its (likely L2/L3-resident) lines arrive while the FMAs run,
+        // instead of stalling the final read-modify-write.
+        if (Sse.IsSupported)
+        {
+            Sse.Prefetch0(c + 0 * ldc);
+            Sse.Prefetch0(c + 1 * ldc);
+            Sse.Prefetch0(c + 2 * ldc);
+            Sse.Prefetch0(c + 3 * ldc);
+            Sse.Prefetch0(c + 4 * ldc);
+            Sse.Prefetch0(c + 5 * ldc);
+        }
         for (int p = 0; p < k; p++)
         {
             Vector256<T> b0 = Vector256.Load(b);

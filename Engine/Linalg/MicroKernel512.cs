@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Ease.Engine.Linalg;
 
@@ -45,6 +46,23 @@ internal readonly unsafe struct MicroKernel512<T> : IMicroKernel<T> where T : un
         Vector512<T> c90 = default, c91 = default;
         Vector512<T> c100 = default, c101 = default;
         Vector512<T> c110 = default, c111 = default;
+        // Touch the C tile now so its (likely L2/L3-resident) lines arrive while the FMAs run,
+        // instead of stalling the final read-modify-write.
+        if (Sse.IsSupported)
+        {
+            Sse.Prefetch0(c + 0 * ldc); Sse.Prefetch0(c + 0 * ldc + w);
+            Sse.Prefetch0(c + 1 * ldc); Sse.Prefetch0(c + 1 * ldc + w);
+            Sse.Prefetch0(c + 2 * ldc); Sse.Prefetch0(c + 2 * ldc + w);
+            Sse.Prefetch0(c + 3 * ldc); Sse.Prefetch0(c + 3 * ldc + w);
+            Sse.Prefetch0(c + 4 * ldc); Sse.Prefetch0(c + 4 * ldc + w);
+            Sse.Prefetch0(c + 5 * ldc); Sse.Prefetch0(c + 5 * ldc + w);
+            Sse.Prefetch0(c + 6 * ldc); Sse.Prefetch0(c + 6 * ldc + w);
+            Sse.Prefetch0(c + 7 * ldc); Sse.Prefetch0(c + 7 * ldc + w);
+            Sse.Prefetch0(c + 8 * ldc); Sse.Prefetch0(c + 8 * ldc + w);
+            Sse.Prefetch0(c + 9 * ldc); Sse.Prefetch0(c + 9 * ldc + w);
+            Sse.Prefetch0(c + 10 * ldc); Sse.Prefetch0(c + 10 * ldc + w);
+            Sse.Prefetch0(c + 11 * ldc); Sse.Prefetch0(c + 11 * ldc + w);
+        }
         for (int p = 0; p < k; p++)
         {
             Vector512<T> b0 = Vector512.Load(b);
