@@ -16,9 +16,9 @@ internal static class GemmBlocking
 }
 
 /// <summary>
-/// Per-thread packing buffers for <see cref="PackedGemm{T,TK}"/>, allocated once per inversion.
-/// Size per thread: KC x NCB (the L2-resident B block) + a 16 x KC A micro-panel + one C tile,
-/// i.e. ~0.8 MB (fp32) / ~0.8 MB (fp64) per thread: O(blocksize * blocksize), independent of n.
+/// Packing buffers for <see cref="PackedGemm{T,TK}"/>, allocated once per inversion: one shared
+/// KC x NCB B block (768 KB, L2-resident) plus per thread a 16 x KC A micro-panel and a C tile:
+/// O(blocksize^2), independent of n.
 /// </summary>
 internal sealed unsafe class GemmWorkspace<T> : IDisposable where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
@@ -31,27 +31,32 @@ internal sealed unsafe class GemmWorkspace<T> : IDisposable where T : unmanaged,
 
     private const int MaxMr = 16;
     private const int MaxNr = 64;
-    private readonly T*[] _b;
     private readonly T*[] _a;
     private readonly T*[] _c;
 
     public GemmWorkspace(int threads)
     {
         Threads = threads;
-        _b = new T*[threads];
+        Team = new ThreadTeam(threads);
+        SharedB = Alloc((nuint)(KC * (NCB + MaxNr)));
         _a = new T*[threads];
         _c = new T*[threads];
         for (int t = 0; t < threads; t++)
         {
-            _b[t] = Alloc((nuint)(KC * (NCB + MaxNr)));
             _a[t] = Alloc((nuint)(KC * MaxMr));
             _c[t] = Alloc((nuint)(MaxMr * MaxNr));
         }
         Tri = Alloc((nuint)(TriLd * TriLd));
-        BytesAllocated = ((long)threads * (KC * (NCB + MaxNr) + KC * MaxMr + MaxMr * MaxNr) + TriLd * TriLd) * sizeof(T);
+        BytesAllocated = ((long)(KC * (NCB + MaxNr)) + (long)threads * (KC * MaxMr + MaxMr * MaxNr) + TriLd * TriLd) * sizeof(T);
     }
 
     public int Threads { get; }
+
+    /// <summary>Worker team used by parallel GEMMs (member 0 is the calling thread).</summary>
+    public ThreadTeam Team { get; }
+
+    /// <summary>B block shared by the team in parallel GEMMs.</summary>
+    public T* SharedB { get; private set; }
 
     /// <summary>Leading dimension of <see cref="Tri"/>.</summary>
     public const int TriLd = 64;
@@ -61,7 +66,8 @@ internal sealed unsafe class GemmWorkspace<T> : IDisposable where T : unmanaged,
 
     public long BytesAllocated { get; }
 
-    public T* B(int t) => _b[t];
+    /// <summary>The packed-B block (one for the team: parallel and serial GEMMs never overlap).</summary>
+    public T* B => SharedB;
 
     public T* A(int t) => _a[t];
 
@@ -79,13 +85,15 @@ internal sealed unsafe class GemmWorkspace<T> : IDisposable where T : unmanaged,
     {
         for (int t = 0; t < Threads; t++)
         {
-            if (_b[t] != null) NativeMemory.AlignedFree(_b[t]);
             if (_a[t] != null) NativeMemory.AlignedFree(_a[t]);
             if (_c[t] != null) NativeMemory.AlignedFree(_c[t]);
-            _b[t] = _a[t] = _c[t] = null;
+            _a[t] = _c[t] = null;
         }
         if (Tri != null) NativeMemory.AlignedFree(Tri);
         Tri = null;
+        if (SharedB != null) NativeMemory.AlignedFree(SharedB);
+        SharedB = null;
+        Team.Dispose();
     }
 }
 
@@ -114,9 +122,8 @@ internal enum GemmMode
 ///
 /// Loop nest (the BLIS nest mirrored, because our vector dimension is j, the contiguous one of C):
 ///   jc (NCB cols, B block in L2) -> pc (KC) -> pack B -> ir (MR rows: pack A micro-panel, L1) -> jr (NR) -> kernel.
-/// Threads split C into disjoint row (or column) ranges; each packs its own operands, so there
-/// are no barriers inside a GEMM. B is packed redundantly per thread, which costs K*N per thread
-/// against M*N*K/threads of arithmetic.
+/// Large GEMMs run on the workspace's <see cref="ThreadTeam"/> with a shared packed B block and
+/// dynamically scheduled A micro-panels (see <see cref="Shared"/>); small ones run on the caller.
 /// </summary>
 internal static unsafe class PackedGemm<T, TK>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -167,48 +174,110 @@ internal static unsafe class PackedGemm<T, TK>
             M = m, N = n, K = k, Alpha = alpha, Lower = lower,
             Overwrite = mode is GemmMode.InPlaceRows or GemmMode.InPlaceCols,
         };
-        if (parts == 1)
+        if (parts == 1 || ws.Team.Size == 1)
         {
             Serial(ws, 0, g, 0, m, 0, n);
             return;
         }
+        Shared(ws, g);
+    }
 
-        // Partition boundaries: rows for lower mode (balanced by triangle area: rows [0,r) of a
-        // lower triangle hold ~r^2/2 entries) and for tall C; columns for wide C.
-        bool splitRows = mode switch
+    /// <summary>
+    /// Team-parallel GEMM (BLIS-style ic/jr parallelism): for each (jc, pc) block all members pack
+    /// a share of the B micro-panels into ONE shared buffer, meet at a barrier, then take work units
+    /// (an A micro-panel times a column range of the block) from an atomic counter, and meet again
+    /// before the buffer is repacked. Dynamic units keep both cores busy when the triangle makes
+    /// panels unequal or when one thread is preempted by another process; sharing B halves the
+    /// packing traffic compared with private copies.
+    /// </summary>
+    private static void Shared(GemmWorkspace<T> ws, Args g)
+    {
+        int mr = TK.MR, nr = TK.NR, kcMax = GemmWorkspace<T>.KC, ncb = GemmWorkspace<T>.NCB;
+        var team = ws.Team;
+        int size = team.Size;
+        int nBlocksJ = (g.N + ncb - 1) / ncb, nBlocksK = (g.K + kcMax - 1) / kcMax;
+        int panels = (g.M + mr - 1) / mr;
+        // Column chunks per block so that there are at least ~4 units per member.
+        int chunks = Math.Max(1, Math.Min((4 * size + panels - 1) / panels, (Math.Min(ncb, g.N) + nr - 1) / nr));
+        var counters = new int[nBlocksJ * nBlocksK];
+        T* bp = ws.SharedB;
+        team.Run(t =>
         {
-            GemmMode.Lower or GemmMode.InPlaceRows => true,
-            GemmMode.InPlaceCols => false,
-            _ => m >= n,
-        };
-        Span<int> bounds = stackalloc int[parts + 1];
-        int extent = splitRows ? m : n;
-        int align = splitRows ? mr : nr;
-        bounds[0] = 0;
-        for (int t = 1; t < parts; t++)
-        {
-            double f = lower ? Math.Sqrt((double)t / parts) : (double)t / parts;
-            int x = (int)Math.Round(extent * f / align) * align;
-            bounds[t] = Math.Clamp(x, bounds[t - 1], extent);
-        }
-        bounds[parts] = extent;
-        int[] bnd = bounds.ToArray();
-        var po = new ParallelOptions { MaxDegreeOfParallelism = parts };
-        Parallel.For(0, parts, po, t =>
-        {
-            int lo = bnd[t], hi = bnd[t + 1];
-            if (lo >= hi) return;
-            if (splitRows) Serial(ws, t, g, lo, hi, 0, g.Lower ? Math.Min(g.N, hi) : g.N);
-            else Serial(ws, t, g, 0, g.M, lo, hi);
+            T* ap = ws.A(t);
+            T* tmp = ws.C(t);
+            T* a = (T*)g.A, b = (T*)g.B, c = (T*)g.C;
+            int block = 0;
+            for (int jc = 0; jc < g.N; jc += ncb)
+            {
+                int nc = Math.Min(ncb, g.N - jc);
+                int nPanelsB = (nc + nr - 1) / nr;
+                int chunkPanels = (nPanelsB + chunks - 1) / chunks;
+                for (int pc = 0; pc < g.K; pc += kcMax, block++)
+                {
+                    int kc = Math.Min(kcMax, g.K - pc);
+                    for (int q = t; q < nPanelsB; q += size)
+                        PackB(b + pc * g.Brs + (jc + q * nr) * g.Bcs, g.Brs, g.Bcs, kc, Math.Min(nr, nc - q * nr), bp + (nint)q * nr * kc);
+                    team.Barrier.SignalAndWait();
+                    int units = panels * chunks;
+                    int u;
+                    while ((u = Interlocked.Increment(ref counters[block]) - 1) < units)
+                    {
+                        int ir = (u / chunks) * mr;
+                        int ch = u % chunks;
+                        int jr0 = ch * chunkPanels * nr;
+                        int jr1 = Math.Min(nc, jr0 + chunkPanels * nr);
+                        if (jr0 >= jr1) continue;
+                        MacroPanel(g, ap, bp, tmp, ir, Math.Min(mr, g.M - ir), jc, nc, pc, kc, jr0, jr1);
+                    }
+                    team.Barrier.SignalAndWait();
+                }
+            }
         });
+    }
+
+    /// <summary>One A micro-panel (rows ir..ir+mrr) against B micro-panels covering block columns [jr0, jr1).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MacroPanel(in Args g, T* ap, T* bp, T* tmp, int ir, int mrr, int jc, int nc, int pc, int kc, int jr0, int jr1)
+    {
+        int mr = TK.MR, nr = TK.NR;
+        int jEnd = jr1;
+        if (g.Lower)
+        {
+            // Last row of this panel is ir+mrr-1; only tiles starting at or left of it are needed.
+            int lastRow = ir + mrr - 1;
+            if (lastRow < jc + jr0) return;
+            jEnd = Math.Min(jr1, lastRow - jc + 1);
+        }
+        PackA((T*)g.A + ir * g.Ars + pc * g.Acs, g.Ars, g.Acs, mrr, kc, g.Alpha, ap);
+        T* crow = (T*)g.C + ir * g.Ldc + jc;
+        for (int jr = jr0; jr < jEnd; jr += nr)
+        {
+            int nrr = Math.Min(nr, nc - jr);
+            T* bpanel = bp + (nint)jr * kc;
+            if (mrr == mr && nrr == nr)
+            {
+                TK.Run(kc, ap, bpanel, crow + jr, g.Ldc, !g.Overwrite);
+            }
+            else
+            {
+                TK.Run(kc, ap, bpanel, tmp, nr, false);
+                for (int i = 0; i < mrr; i++)
+                {
+                    T* dst = crow + i * g.Ldc + jr;
+                    T* src = tmp + i * nr;
+                    if (g.Overwrite) for (int j = 0; j < nrr; j++) dst[j] = src[j];
+                    else for (int j = 0; j < nrr; j++) dst[j] += src[j];
+                }
+            }
+        }
     }
 
     /// <summary>Computes rows [i0,i1) x cols [j0,j1) of C on one thread with slot t's buffers.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Serial(GemmWorkspace<T> ws, int t, in Args g, int i0, int i1, int j0, int j1)
     {
-        int mr = TK.MR, nr = TK.NR, kcMax = GemmWorkspace<T>.KC, ncb = GemmWorkspace<T>.NCB;
-        T* bp = ws.B(t);
+        int mr = TK.MR, kcMax = GemmWorkspace<T>.KC, ncb = GemmWorkspace<T>.NCB;
+        T* bp = ws.B;
         T* ap = ws.A(t);
         T* tmp = ws.C(t);
         T* a = (T*)g.A, b = (T*)g.B, c = (T*)g.C;
@@ -220,39 +289,7 @@ internal static unsafe class PackedGemm<T, TK>
                 int kc = Math.Min(kcMax, g.K - pc);
                 PackB(b + pc * g.Brs + jc * g.Bcs, g.Brs, g.Bcs, kc, nc, bp);
                 for (int ir = i0; ir < i1; ir += mr)
-                {
-                    int mrr = Math.Min(mr, i1 - ir);
-                    // Lower mode: last row of this panel is ir+mrr-1; skip if entirely above the diagonal.
-                    int jEnd = nc;
-                    if (g.Lower)
-                    {
-                        int lastRow = ir + mrr - 1;
-                        if (lastRow < jc) continue;
-                        jEnd = Math.Min(nc, lastRow - jc + 1);
-                    }
-                    PackA(a + ir * g.Ars + pc * g.Acs, g.Ars, g.Acs, mrr, kc, g.Alpha, ap);
-                    T* crow = c + ir * g.Ldc + jc;
-                    for (int jr = 0; jr < jEnd; jr += nr)
-                    {
-                        int nrr = Math.Min(nr, nc - jr);
-                        T* bpanel = bp + (nint)jr * kc;
-                        if (mrr == mr && nrr == nr)
-                        {
-                            TK.Run(kc, ap, bpanel, crow + jr, g.Ldc, !g.Overwrite);
-                        }
-                        else
-                        {
-                            TK.Run(kc, ap, bpanel, tmp, nr, false);
-                            for (int i = 0; i < mrr; i++)
-                            {
-                                T* dst = crow + i * g.Ldc + jr;
-                                T* src = tmp + i * nr;
-                                if (g.Overwrite) for (int j = 0; j < nrr; j++) dst[j] = src[j];
-                                else for (int j = 0; j < nrr; j++) dst[j] += src[j];
-                            }
-                        }
-                    }
-                }
+                    MacroPanel(g, ap, bp, tmp, ir, Math.Min(mr, i1 - ir), jc, nc, pc, kc, 0, nc);
             }
         }
     }
