@@ -24,7 +24,7 @@ internal sealed unsafe class GemmWorkspace<T> : IDisposable where T : unmanaged,
 {
     // KC: depth of one rank-k pass. The 12 x KC A micro-panel (12 KB fp32 / 24 KB fp64) stays in
     // the 48 KB L1 while the kernel sweeps the B block.
-    public const int KC = GemmBlocking.KC;
+    public static int KC => GemmBlocking.KC;
 
     // NCB: columns of the packed B block; KC x NCB = 768 KB (fp32 and fp64) sits in the 2 MB L2.
     public static int NCB => typeof(T) == typeof(float) ? 768 : 384;
@@ -43,11 +43,11 @@ internal sealed unsafe class GemmWorkspace<T> : IDisposable where T : unmanaged,
         _c = new T*[threads];
         for (int t = 0; t < threads; t++)
         {
-            _a[t] = Alloc((nuint)(KC * MaxMr));
+            _a[t] = Alloc((nuint)(GemmBlocking.KC * MaxMr));
             _c[t] = Alloc((nuint)(MaxMr * MaxNr));
         }
         Tri = Alloc((nuint)(TriLd * TriLd));
-        BytesAllocated = ((long)(KC * (NCB + MaxNr)) + (long)threads * (KC * MaxMr + MaxMr * MaxNr) + TriLd * TriLd) * sizeof(T);
+        BytesAllocated = ((long)(KC * (NCB + MaxNr)) + (long)threads * (GemmBlocking.KC * MaxMr + MaxMr * MaxNr) + TriLd * TriLd) * sizeof(T);
     }
 
     public int Threads { get; }
@@ -200,8 +200,17 @@ internal static unsafe class PackedGemm<T, TK>
         // Column chunks per block so that there are at least ~4 units per member.
         int chunks = Math.Max(1, Math.Min((4 * size + panels - 1) / panels, (Math.Min(ncb, g.N) + nr - 1) / nr));
         var counters = new int[nBlocksJ * nBlocksK];
+        team.Run(t => SharedWorker(ws, g, t, chunks, counters));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void SharedWorker(GemmWorkspace<T> ws, in Args g, int t, int chunks, int[] counters)
+    {
+        int mr = TK.MR, nr = TK.NR, kcMax = GemmWorkspace<T>.KC, ncb = GemmWorkspace<T>.NCB;
+        var team = ws.Team;
+        int size = team.Size;
+        int panels = (g.M + mr - 1) / mr;
         T* bp = ws.SharedB;
-        team.Run(t =>
         {
             T* ap = ws.A(t);
             T* tmp = ws.C(t);
@@ -232,11 +241,11 @@ internal static unsafe class PackedGemm<T, TK>
                     team.Barrier.SignalAndWait();
                 }
             }
-        });
+        }
     }
 
     /// <summary>One A micro-panel (rows ir..ir+mrr) against B micro-panels covering block columns [jr0, jr1).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static void MacroPanel(in Args g, T* ap, T* bp, T* tmp, int ir, int mrr, int jc, int nc, int pc, int kc, int jr0, int jr1)
     {
         int mr = TK.MR, nr = TK.NR;
@@ -300,7 +309,7 @@ internal static unsafe class PackedGemm<T, TK>
     /// trmm panels, syrk) have row-contiguous A: packing is then a plain vector copy, which matters
     /// when N is only one or two micro-panels wide and the pack cannot be amortised.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackA(T* src, nint rs, nint cs, int mr, int kc, T alpha, T* dst)
     {
         const int KC = GemmBlocking.KC;
@@ -330,6 +339,7 @@ internal static unsafe class PackedGemm<T, TK>
     }
 
     /// <summary>Packs a kc x nc block of B into NR-wide micro-panels: panel q, element (p,j) at dst[q*NR*kc + p*NR + j].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackB(T* src, nint rs, nint cs, int kc, int nc, T* dst)
     {
         int NR = TK.NR;
