@@ -1,4 +1,7 @@
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Ease.Engine.Linalg;
 
 namespace Ease.Benchmarks.Linalg;
@@ -9,7 +12,7 @@ namespace Ease.Benchmarks.Linalg;
 /// before every iteration because the kernel overwrites it.
 /// Run: dotnet run -c Release --project Benchmarks -- --filter '*SpdInverse*'
 /// </summary>
-[SimpleJob(launchCount: 1, warmupCount: 1, iterationCount: 5, invocationCount: 1)]
+[Config(typeof(LinalgBenchmarkConfig))]
 public class SpdInverseBenchmarks
 {
     private DenseMatrix<float>? _f;
@@ -50,7 +53,7 @@ public class SpdInverseBenchmarks
 /// The factor and invert phases separately: BenchmarkDotNet times the whole call, so the phase
 /// split comes from the <see cref="SpdInverseReport"/> (printed per iteration to the log).
 /// </summary>
-[SimpleJob(launchCount: 1, warmupCount: 1, iterationCount: 5, invocationCount: 1)]
+[Config(typeof(LinalgBenchmarkConfig))]
 public class SpdInversePhaseBenchmarks
 {
     private DenseMatrix<float>? _f;
@@ -73,5 +76,24 @@ public class SpdInversePhaseBenchmarks
         var r = SpdInverse.InvertInPlace(_f!);
         Console.WriteLine($"// potrf {r.FactorSeconds:F3}s {r.FactorGflops:F1} GF/s; trtri+lauum+mirror {r.InvertSeconds:F3}s {r.InvertGflops:F1} GF/s");
         return r.TotalSeconds;
+    }
+}
+
+/// <summary>
+/// Short job (1 warmup, 5 measured iterations, one invocation each because the kernel destroys its
+/// input), run in-process: the out-of-process toolchain cannot locate the project because the
+/// assembly (Ease.Benchmarks) and project (Benchmarks.csproj) names differ.
+/// </summary>
+public sealed class LinalgBenchmarkConfig : ManualConfig
+{
+    public LinalgBenchmarkConfig()
+    {
+        AddJob(Job.Default
+            .WithToolchain(InProcessEmitToolchain.Instance)
+            .WithLaunchCount(1)
+            .WithWarmupCount(1)
+            .WithIterationCount(5)
+            .WithInvocationCount(1)
+            .WithUnrollFactor(1));
     }
 }

@@ -45,7 +45,8 @@ internal sealed unsafe class BlockedSpdInverse<T, TK>
         long dt = System.Diagnostics.Stopwatch.GetTimestamp() - t0;
         GemmTicks += dt;
         GemmLog?.Add((m, n, k, lower, dt));
-        _progress.Add(2.0 * m * n * k * (lower ? 0.5 : 1.0));
+        _progress.Add(0); // work was reported per block inside the GEMM; this is the cancellation check
+
     }
 
     /// <summary>Split point: about half, rounded to a multiple of 16 so sub-blocks keep tile/cache-line alignment.</summary>
@@ -114,7 +115,7 @@ internal sealed unsafe class BlockedSpdInverse<T, TK>
         T* tri = CopyLower(l, n, ld);
         TrtriLeaf(tri, n, GemmWorkspace<T>.TriLd);
         PackedGemm<T, TK>.Run(_ws, _threads, m, n, n, T.One, b, ld, 1, tri, 1, GemmWorkspace<T>.TriLd, b, ld, GemmMode.InPlaceRows);
-        _progress.Add((double)n * n * m);
+        _progress.Add(0);
     }
 
     // ---------------------------------------------------------------- trtri: L := L^-1
@@ -172,7 +173,7 @@ internal sealed unsafe class BlockedSpdInverse<T, TK>
     {
         T* tri = CopyLower(t, n, ld);
         PackedGemm<T, TK>.Run(_ws, _threads, n, cols, n, T.One, tri, GemmWorkspace<T>.TriLd, 1, b, ld, 1, b, ld, GemmMode.InPlaceCols);
-        _progress.Add((double)n * n * cols);
+        _progress.Add(0);
     }
 
     /// <summary>B (m x n) := alpha B T, T lower n x n.</summary>
@@ -194,7 +195,7 @@ internal sealed unsafe class BlockedSpdInverse<T, TK>
     {
         T* tri = CopyLower(t, n, ld);
         PackedGemm<T, TK>.Run(_ws, _threads, m, n, n, alpha, b, ld, 1, tri, GemmWorkspace<T>.TriLd, 1, b, ld, GemmMode.InPlaceRows);
-        _progress.Add((double)n * n * m);
+        _progress.Add(0);
     }
 
     /// <summary>Copies the lower triangle of an n x n block into the workspace scratch, zeroing the upper part
@@ -268,7 +269,7 @@ internal sealed unsafe class BlockedSpdInverse<T, TK>
     {
         T* tri = CopyLower(t, n, ld);
         PackedGemm<T, TK>.Run(_ws, _threads, n, cols, n, T.One, tri, 1, GemmWorkspace<T>.TriLd, b, ld, 1, b, ld, GemmMode.InPlaceCols);
-        _progress.Add((double)n * n * cols);
+        _progress.Add(0);
     }
 
     // ---------------------------------------------------------------- mirror lower -> upper

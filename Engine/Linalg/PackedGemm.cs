@@ -52,6 +52,13 @@ internal sealed unsafe class GemmWorkspace<T> : IDisposable where T : unmanaged,
 
     public int Threads { get; }
 
+    /// <summary>Progress/cancellation of the running inversion; GEMMs report per packed block so
+    /// that even the huge top-level updates (tens of seconds at n ~ 38k) produce steady progress.</summary>
+    public ProgressTracker? Tracker { get; set; }
+
+    /// <summary>Set by team member 0 before a barrier, read by all after it, so every member stops at the same block.</summary>
+    internal volatile bool StopRequested;
+
     /// <summary>Worker team used by parallel GEMMs (member 0 is the calling thread).</summary>
     public ThreadTeam Team { get; }
 
@@ -224,9 +231,12 @@ internal static unsafe class PackedGemm<T, TK>
                 for (int pc = 0; pc < g.K; pc += kcMax, block++)
                 {
                     int kc = Math.Min(kcMax, g.K - pc);
+                    if (t == 0) ws.StopRequested = ws.Tracker?.CancellationRequested ?? false;
                     for (int q = t; q < nPanelsB; q += size)
                         PackB(b + pc * g.Brs + (jc + q * nr) * g.Bcs, g.Brs, g.Bcs, kc, Math.Min(nr, nc - q * nr), bp + (nint)q * nr * kc);
                     team.Barrier.SignalAndWait();
+                    // Everyone reads the flag written before the barrier: all members leave together.
+                    if (ws.StopRequested) return;
                     int units = panels * chunks;
                     int u;
                     while ((u = Interlocked.Increment(ref counters[block]) - 1) < units)
@@ -239,10 +249,14 @@ internal static unsafe class PackedGemm<T, TK>
                         MacroPanel(g, ap, bp, tmp, ir, Math.Min(mr, g.M - ir), jc, nc, pc, kc, jr0, jr1);
                     }
                     team.Barrier.SignalAndWait();
+                    if (t == 0) ws.Tracker?.AddNoThrow(BlockFlops(g, nc, kc));
                 }
             }
         }
     }
+
+    /// <summary>Approximate flops of one (jc, pc) block, for progress reporting.</summary>
+    private static double BlockFlops(in Args g, int nc, int kc) => 2.0 * g.M * nc * kc * (g.Lower ? 0.5 : 1.0);
 
     /// <summary>One A micro-panel (rows ir..ir+mrr) against B micro-panels covering block columns [jr0, jr1).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
@@ -299,6 +313,12 @@ internal static unsafe class PackedGemm<T, TK>
                 PackB(b + pc * g.Brs + jc * g.Bcs, g.Brs, g.Bcs, kc, nc, bp);
                 for (int ir = i0; ir < i1; ir += mr)
                     MacroPanel(g, ap, bp, tmp, ir, Math.Min(mr, i1 - ir), jc, nc, pc, kc, 0, nc);
+                var tracker = ws.Tracker;
+                if (tracker is not null)
+                {
+                    tracker.AddNoThrow(BlockFlops(g, nc, kc));
+                    if (tracker.CancellationRequested) return; // the caller's next progress check throws
+                }
             }
         }
     }

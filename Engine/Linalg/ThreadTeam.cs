@@ -46,6 +46,8 @@ internal sealed class ThreadTeam : IDisposable
         }
         _body = body;
         _error = null;
+        // A member that failed in an earlier run left the barrier (see Fail); re-admit it.
+        if (Barrier.ParticipantCount < Size) Barrier.AddParticipants(Size - Barrier.ParticipantCount);
         _done.Reset(Size - 1);
         foreach (var s in _start) s.Release();
         try
@@ -54,11 +56,27 @@ internal sealed class ThreadTeam : IDisposable
         }
         catch (Exception e)
         {
-            Interlocked.CompareExchange(ref _error, e, null);
+            Fail(e);
         }
         _done.Wait();
         _body = null;
         if (_error is not null) throw new AggregateException(_error);
+    }
+
+    /// <summary>
+    /// Records the error and leaves the barrier, so members still inside the body are not left
+    /// waiting for a participant that will never arrive (the run's results are discarded anyway).
+    /// </summary>
+    private void Fail(Exception e)
+    {
+        Interlocked.CompareExchange(ref _error, e, null);
+        try
+        {
+            Barrier.RemoveParticipant();
+        }
+        catch (InvalidOperationException)
+        {
+        }
     }
 
     private void Loop(int id)
@@ -73,7 +91,7 @@ internal sealed class ThreadTeam : IDisposable
             }
             catch (Exception e)
             {
-                Interlocked.CompareExchange(ref _error, e, null);
+                Fail(e);
             }
             _done.Signal();
         }

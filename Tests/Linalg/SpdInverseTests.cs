@@ -268,6 +268,37 @@ public sealed class SpdInverseTests
         Assert.ThrowsAny<OperationCanceledException>(() => SpdInverse.InvertInPlace(d, 2, null, cts.Token));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void CancellationMidRunStopsWithoutHanging(int threads)
+    {
+        using var d = ToDense<float>(RandomSpd(700, 16));
+        using var cts = new CancellationTokenSource();
+        var sink = new SyncProgress(p =>
+        {
+            if (p.Phase == "trtri" && p.Fraction > 0.2) cts.Cancel();
+        });
+        var task = Task.Run(() => SpdInverse.InvertInPlace(d, threads, sink, cts.Token));
+        Assert.True(((IAsyncResult)task).AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(60)), "inversion hung after cancellation");
+        Assert.True(task.IsFaulted || task.IsCanceled);
+        Assert.IsAssignableFrom<OperationCanceledException>(task.Exception?.InnerException ?? new OperationCanceledException());
+    }
+
+    [Fact]
+    public void ThrowingProgressSinkPropagatesWithoutHanging()
+    {
+        using var d = ToDense<float>(RandomSpd(700, 17));
+        var sink = new SyncProgress(p =>
+        {
+            if (p.Fraction > 0.3) throw new InvalidOperationException("sink failed");
+        });
+        var task = Task.Run(() => SpdInverse.InvertInPlace(d, 2, sink));
+        Assert.True(((IAsyncResult)task).AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(60)), "inversion hung after a progress exception");
+        Assert.True(task.IsFaulted);
+        Assert.Contains("sink failed", task.Exception!.ToString());
+    }
+
     private sealed class SyncProgress(Action<SpdInverseProgress> f) : IProgress<SpdInverseProgress>
     {
         public void Report(SpdInverseProgress value) => f(value);
