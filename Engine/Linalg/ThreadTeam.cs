@@ -14,6 +14,7 @@ internal sealed class ThreadTeam : IDisposable
     private Action<int>? _body;
     private Exception? _error;
     private volatile bool _stop;
+    private ThreadPriority _priority = ThreadPriority.Normal;
 
     public ThreadTeam(int size)
     {
@@ -44,6 +45,7 @@ internal sealed class ThreadTeam : IDisposable
             body(0);
             return;
         }
+        MatchCallerPriority();
         _body = body;
         _error = null;
         // A member that failed in an earlier run left the barrier (see Fail); re-admit it.
@@ -61,6 +63,28 @@ internal sealed class ThreadTeam : IDisposable
         _done.Wait();
         _body = null;
         if (_error is not null) throw new AggregateException(_error);
+    }
+
+    /// <summary>
+    /// Workers run at the caller's priority: a barrier makes the team as slow as its slowest member,
+    /// so a caller raised above normal (BenchmarkDotNet does this) with workers left at normal
+    /// priority would lose to any other busy process on the machine at every barrier.
+    /// </summary>
+    private void MatchCallerPriority()
+    {
+        var prio = Thread.CurrentThread.Priority;
+        if (prio == _priority) return;
+        _priority = prio;
+        foreach (var t in _threads)
+        {
+            try
+            {
+                t.Priority = prio;
+            }
+            catch (ThreadStateException)
+            {
+            }
+        }
     }
 
     /// <summary>
