@@ -32,6 +32,7 @@ public static class LinalgThroughput
         var factor = new List<double>();
         var invert = new List<double>();
         var total = new List<double>();
+        var perCpu = new List<double>();
         SpdInverseReport? last = null;
         for (int r = 0; r < repeats; r++)
         {
@@ -45,10 +46,11 @@ public static class LinalgThroughput
             factor.Add(rep.FactorGflops);
             invert.Add(rep.InvertGflops);
             total.Add(rep.TotalGflops);
+            perCpu.Add((rep.FactorFlops + rep.InvertFlops) / cpu * 1e-9);
             Console.WriteLine($"  run {r}: factor {rep.FactorSeconds:F3}s ({rep.FactorGflops:F1} GF/s)  invert {rep.InvertSeconds:F3}s ({rep.InvertGflops:F1} GF/s)  total {rep.TotalSeconds:F3}s ({rep.TotalGflops:F1} GF/s)  cpu {cpu:F2}s ({(rep.FactorFlops + rep.InvertFlops) / cpu * 1e-9:F1} GF/cpu-s), in GEMM {gemm:F3}s");
         }
         double resid = ProbeResidual(a);
-        Console.WriteLine($"n={n} {typeof(T).Name} threads={last!.Threads} path={last.KernelPath}: median factor {Median(factor):F1} GF/s, invert {Median(invert):F1} GF/s, total {Median(total):F1} GF/s; probe residual {resid:E2}");
+        Console.WriteLine($"n={n} {typeof(T).Name} threads={last!.Threads} path={last.KernelPath}: median factor {Median(factor):F1} GF/s, invert {Median(invert):F1} GF/s, total {Median(total):F1} GF/s (best {total.Max():F1}); per CPU-second {Median(perCpu):F1} GF/s; probe residual {resid:E2}");
     }
 
     private static long GemmTicks<T>(KernelPath path) where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
