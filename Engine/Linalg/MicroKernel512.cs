@@ -6,14 +6,14 @@ using System.Runtime.Intrinsics.X86;
 namespace Ease.Engine.Linalg;
 
 /// <summary>
-/// AVX-512 micro-kernel: 12 rows x 2 zmm (12x32 fp32 / 12x16 fp64). 24 accumulators + 2 B vectors
-/// + 1 broadcast = 27 of the 32 zmm registers, so nothing spills; per k step 2 vector loads and
-/// 12 broadcasts feed 24 FMAs, which keeps both FMA ports busy without saturating the load ports.
-/// (Mirror image of BLIS's skx 32x12 kernel: our C is row-major so the vector runs along j.)
+/// AVX-512 micro-kernel: 14 rows x 2 zmm (14x32 fp32 / 14x16 fp64). 28 accumulators + 2 B vectors
+/// + 1 broadcast = 31 of the 32 zmm registers, so nothing spills; per k step 2 vector loads and
+/// 14 broadcasts feed 28 FMAs, which keeps both FMA ports busy without saturating the load ports.
+/// (Mirror image of BLIS's skx 16x14 dgemm shape: our C is row-major so the vector runs along j.)
 /// </summary>
 internal readonly unsafe struct MicroKernel512<T> : IMicroKernel<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
-    public static int MR => 12;
+    public static int MR => 14;
 
     public static int NR => 2 * Vector512<T>.Count;
 
@@ -46,6 +46,8 @@ internal readonly unsafe struct MicroKernel512<T> : IMicroKernel<T> where T : un
         Vector512<T> c90 = default, c91 = default;
         Vector512<T> c100 = default, c101 = default;
         Vector512<T> c110 = default, c111 = default;
+        Vector512<T> c120 = default, c121 = default;
+        Vector512<T> c130 = default, c131 = default;
         // Touch the C tile now so its (likely L2/L3-resident) lines arrive while the FMAs run,
         // instead of stalling the final read-modify-write.
         if (Sse.IsSupported)
@@ -62,6 +64,8 @@ internal readonly unsafe struct MicroKernel512<T> : IMicroKernel<T> where T : un
             Sse.Prefetch0(c + 9 * ldc); Sse.Prefetch0(c + 9 * ldc + w);
             Sse.Prefetch0(c + 10 * ldc); Sse.Prefetch0(c + 10 * ldc + w);
             Sse.Prefetch0(c + 11 * ldc); Sse.Prefetch0(c + 11 * ldc + w);
+            Sse.Prefetch0(c + 12 * ldc); Sse.Prefetch0(c + 12 * ldc + w);
+            Sse.Prefetch0(c + 13 * ldc); Sse.Prefetch0(c + 13 * ldc + w);
         }
         for (int p = 0; p < k; p++)
         {
@@ -79,6 +83,8 @@ internal readonly unsafe struct MicroKernel512<T> : IMicroKernel<T> where T : un
             Vector512<T> a9 = Vector512.Create(a[9 * S]); c90 = Fma(a9, b0, c90); c91 = Fma(a9, b1, c91);
             Vector512<T> a10 = Vector512.Create(a[10 * S]); c100 = Fma(a10, b0, c100); c101 = Fma(a10, b1, c101);
             Vector512<T> a11 = Vector512.Create(a[11 * S]); c110 = Fma(a11, b0, c110); c111 = Fma(a11, b1, c111);
+            Vector512<T> a12 = Vector512.Create(a[12 * S]); c120 = Fma(a12, b0, c120); c121 = Fma(a12, b1, c121);
+            Vector512<T> a13 = Vector512.Create(a[13 * S]); c130 = Fma(a13, b0, c130); c131 = Fma(a13, b1, c131);
             a++;
             b += 2 * w;
         }
@@ -96,6 +102,8 @@ internal readonly unsafe struct MicroKernel512<T> : IMicroKernel<T> where T : un
             Vector512.Store(Vector512.Load(c + 9 * ldc) + c90, c + 9 * ldc); Vector512.Store(Vector512.Load(c + 9 * ldc + w) + c91, c + 9 * ldc + w);
             Vector512.Store(Vector512.Load(c + 10 * ldc) + c100, c + 10 * ldc); Vector512.Store(Vector512.Load(c + 10 * ldc + w) + c101, c + 10 * ldc + w);
             Vector512.Store(Vector512.Load(c + 11 * ldc) + c110, c + 11 * ldc); Vector512.Store(Vector512.Load(c + 11 * ldc + w) + c111, c + 11 * ldc + w);
+            Vector512.Store(Vector512.Load(c + 12 * ldc) + c120, c + 12 * ldc); Vector512.Store(Vector512.Load(c + 12 * ldc + w) + c121, c + 12 * ldc + w);
+            Vector512.Store(Vector512.Load(c + 13 * ldc) + c130, c + 13 * ldc); Vector512.Store(Vector512.Load(c + 13 * ldc + w) + c131, c + 13 * ldc + w);
         }
         else
         {
@@ -111,6 +119,8 @@ internal readonly unsafe struct MicroKernel512<T> : IMicroKernel<T> where T : un
             Vector512.Store(c90, c + 9 * ldc); Vector512.Store(c91, c + 9 * ldc + w);
             Vector512.Store(c100, c + 10 * ldc); Vector512.Store(c101, c + 10 * ldc + w);
             Vector512.Store(c110, c + 11 * ldc); Vector512.Store(c111, c + 11 * ldc + w);
+            Vector512.Store(c120, c + 12 * ldc); Vector512.Store(c121, c + 12 * ldc + w);
+            Vector512.Store(c130, c + 13 * ldc); Vector512.Store(c131, c + 13 * ldc + w);
         }
     }
 }

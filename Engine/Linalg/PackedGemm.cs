@@ -24,7 +24,9 @@ internal sealed unsafe class GemmWorkspace<T> : IDisposable where T : unmanaged,
 {
     // KC: depth of one rank-k pass. The 12 x KC A micro-panel (12 KB fp32 / 24 KB fp64) stays in
     // the 48 KB L1 while the kernel sweeps the B block.
-    public static int KC => GemmBlocking.KC;
+    // fp64 uses half the depth: its 14 x KC A panel would otherwise take 28 of the 48 KB L1 and be
+    // evicted by the streaming B micro-panels.
+    public static int KC => typeof(T) == typeof(double) ? GemmBlocking.KC / 2 : GemmBlocking.KC;
 
     // NCB: columns of the packed B block; KC x NCB = 768 KB (fp32 and fp64) sits in the 2 MB L2.
     public static int NCB => typeof(T) == typeof(float) ? 768 : 384;
