@@ -7,16 +7,19 @@ namespace Ease.Engine.Linalg;
 /// <summary>
 /// Recursive (divide-in-halves) in-place potrf / trtri / lauum on the lower triangle of a row-major
 /// matrix. Recursion pushes almost all flops into a few large GEMM/SYRK calls on
-/// <see cref="PackedGemm{T,TK}"/> (the top level alone holds 3/4 of them); only blocks of at most
-/// <see cref="Leaf"/> columns fall through to the vectorised dot/axpy leaf routines, which account
-/// for a fraction ~Leaf/n of the work. The strictly-upper triangle is scratch throughout.
+/// <see cref="PackedGemm{T,TK}"/> (the top level alone holds about half of them). Leaves of at most
+/// <see cref="Leaf"/> columns: the triangular multiplies/solves against a leaf block are again one
+/// packed GEMM each (the block is copied, zero-padded, into a small scratch; the solve uses its
+/// explicit inverse), so they run at GEMM speed on all cores; only the leaf potrf/trtri/lauum of a
+/// Leaf x Leaf diagonal block (O(n * Leaf^2) flops in total) use vectorised dot/axpy loops.
+/// The strictly-upper triangle is scratch throughout and is rebuilt by <see cref="Mirror"/>.
 /// </summary>
 internal sealed unsafe class BlockedSpdInverse<T, TK>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
     where TK : IMicroKernel<T>
 {
-    // Leaf size of the recursion. Small enough that leaf work is negligible, large enough that the
-    // smallest GEMMs still have a reasonable depth.
+    // Leaf size of the recursion (64). Small enough that the leaf-only work is negligible, large
+    // enough that the smallest GEMMs still have a reasonable depth.
     internal const int Leaf = GemmWorkspace<T>.TriLd;
 
     private readonly GemmWorkspace<T> _ws;
