@@ -3,8 +3,8 @@ using System.Numerics;
 namespace Ease.Engine.Linalg;
 
 /// <summary>
-/// Register-blocked GEMM micro-kernel: C[MR x NR] (+)= sum_p a[p*MR + i] * b[p*NR + j].
-/// a is a packed MR-row micro-panel (its values are broadcast), b a packed NR-column micro-panel
+/// Register-blocked GEMM micro-kernel: C[MR x NR] (+)= sum_p a[i*KC + p] * b[p*NR + j].
+/// a is a packed MR-row micro-panel with row stride <see cref="GemmBlocking.KC"/> (its values are broadcast), b a packed NR-column micro-panel
 /// (loaded as vectors along the contiguous row of C). Implemented as static abstract members so
 /// the GEMM driver is specialised per kernel and the call is inlined/direct, not virtual.
 /// </summary>

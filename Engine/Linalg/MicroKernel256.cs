@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Ease.Engine.Linalg;
 
@@ -28,6 +29,8 @@ internal readonly unsafe struct MicroKernel256<T> : IMicroKernel<T> where T : un
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(int k, T* a, T* b, T* c, nint ldc, bool accumulate)
     {
+        // Row i of the packed A panel starts at a + i*KC (constant displacement, see GemmBlocking).
+        const int S = GemmBlocking.KC;
         int w = Vector256<T>.Count;
         Vector256<T> c00 = default, c01 = default;
         Vector256<T> c10 = default, c11 = default;
@@ -35,17 +38,28 @@ internal readonly unsafe struct MicroKernel256<T> : IMicroKernel<T> where T : un
         Vector256<T> c30 = default, c31 = default;
         Vector256<T> c40 = default, c41 = default;
         Vector256<T> c50 = default, c51 = default;
+        // Touch the C tile now so its (likely L2/L3-resident) lines arrive while the FMAs run,
+        // instead of stalling the final read-modify-write.
+        if (Sse.IsSupported)
+        {
+            Sse.Prefetch0(c + 0 * ldc);
+            Sse.Prefetch0(c + 1 * ldc);
+            Sse.Prefetch0(c + 2 * ldc);
+            Sse.Prefetch0(c + 3 * ldc);
+            Sse.Prefetch0(c + 4 * ldc);
+            Sse.Prefetch0(c + 5 * ldc);
+        }
         for (int p = 0; p < k; p++)
         {
             Vector256<T> b0 = Vector256.Load(b);
             Vector256<T> b1 = Vector256.Load(b + w);
-            Vector256<T> a0 = Vector256.Create(a[0]); c00 = Fma(a0, b0, c00); c01 = Fma(a0, b1, c01);
-            Vector256<T> a1 = Vector256.Create(a[1]); c10 = Fma(a1, b0, c10); c11 = Fma(a1, b1, c11);
-            Vector256<T> a2 = Vector256.Create(a[2]); c20 = Fma(a2, b0, c20); c21 = Fma(a2, b1, c21);
-            Vector256<T> a3 = Vector256.Create(a[3]); c30 = Fma(a3, b0, c30); c31 = Fma(a3, b1, c31);
-            Vector256<T> a4 = Vector256.Create(a[4]); c40 = Fma(a4, b0, c40); c41 = Fma(a4, b1, c41);
-            Vector256<T> a5 = Vector256.Create(a[5]); c50 = Fma(a5, b0, c50); c51 = Fma(a5, b1, c51);
-            a += 6;
+            Vector256<T> a0 = Vector256.Create(a[0 * S]); c00 = Fma(a0, b0, c00); c01 = Fma(a0, b1, c01);
+            Vector256<T> a1 = Vector256.Create(a[1 * S]); c10 = Fma(a1, b0, c10); c11 = Fma(a1, b1, c11);
+            Vector256<T> a2 = Vector256.Create(a[2 * S]); c20 = Fma(a2, b0, c20); c21 = Fma(a2, b1, c21);
+            Vector256<T> a3 = Vector256.Create(a[3 * S]); c30 = Fma(a3, b0, c30); c31 = Fma(a3, b1, c31);
+            Vector256<T> a4 = Vector256.Create(a[4 * S]); c40 = Fma(a4, b0, c40); c41 = Fma(a4, b1, c41);
+            Vector256<T> a5 = Vector256.Create(a[5 * S]); c50 = Fma(a5, b0, c50); c51 = Fma(a5, b1, c51);
+            a++;
             b += 2 * w;
         }
         if (accumulate)

@@ -18,6 +18,7 @@ internal readonly unsafe struct MicroKernelScalar<T> : IMicroKernel<T> where T :
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(int k, T* a, T* b, T* c, nint ldc, bool accumulate)
     {
+        const int S = GemmBlocking.KC;
         T c00 = T.Zero, c01 = T.Zero, c02 = T.Zero, c03 = T.Zero;
         T c10 = T.Zero, c11 = T.Zero, c12 = T.Zero, c13 = T.Zero;
         T c20 = T.Zero, c21 = T.Zero, c22 = T.Zero, c23 = T.Zero;
@@ -27,13 +28,13 @@ internal readonly unsafe struct MicroKernelScalar<T> : IMicroKernel<T> where T :
             T b0 = b[0], b1 = b[1], b2 = b[2], b3 = b[3];
             T a0 = a[0];
             c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
-            T a1 = a[1];
+            T a1 = a[S];
             c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
-            T a2 = a[2];
+            T a2 = a[2 * S];
             c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
-            T a3 = a[3];
+            T a3 = a[3 * S];
             c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
-            a += 4;
+            a++;
             b += 4;
         }
         if (!accumulate)

@@ -1,49 +1,82 @@
 using System.Numerics;
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Ease.Engine.Linalg;
 
+/// <summary>Blocking constants shared by the packing routines and the micro-kernels.</summary>
+internal static class GemmBlocking
+{
+    /// <summary>
+    /// Depth of one rank-k pass, and the row stride of a packed A micro-panel. A compile-time constant
+    /// so the kernels address row i of the panel as [a + i*KC*sizeof(T)] with a folded displacement.
+    /// </summary>
+    public const int KC = 256;
+}
+
 /// <summary>
-/// Per-thread packing buffers for <see cref="PackedGemm{T,TK}"/>, allocated once per inversion.
-/// Size per thread: KC x NCB (the L2-resident B block) + a 16 x KC A micro-panel + one C tile,
-/// i.e. ~0.8 MB (fp32) / ~0.8 MB (fp64) per thread: O(blocksize * blocksize), independent of n.
+/// Packing buffers for <see cref="PackedGemm{T,TK}"/>, allocated once per inversion: one shared
+/// KC x NCB B block (768 KB, L2-resident) plus per thread a 16 x KC A micro-panel and a C tile:
+/// O(blocksize^2), independent of n.
 /// </summary>
 internal sealed unsafe class GemmWorkspace<T> : IDisposable where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     // KC: depth of one rank-k pass. The 12 x KC A micro-panel (12 KB fp32 / 24 KB fp64) stays in
     // the 48 KB L1 while the kernel sweeps the B block.
-    public static int KC => 256;
+    // fp64 uses half the depth: its 14 x KC A panel would otherwise take 28 of the 48 KB L1 and be
+    // evicted by the streaming B micro-panels.
+    public static int KC => typeof(T) == typeof(double) ? GemmBlocking.KC / 2 : GemmBlocking.KC;
 
     // NCB: columns of the packed B block; KC x NCB = 768 KB (fp32 and fp64) sits in the 2 MB L2.
     public static int NCB => typeof(T) == typeof(float) ? 768 : 384;
 
     private const int MaxMr = 16;
     private const int MaxNr = 64;
-    private readonly T*[] _b;
     private readonly T*[] _a;
     private readonly T*[] _c;
 
     public GemmWorkspace(int threads)
     {
         Threads = threads;
-        _b = new T*[threads];
+        Team = new ThreadTeam(threads);
+        SharedB = Alloc((nuint)(KC * (NCB + MaxNr)));
         _a = new T*[threads];
         _c = new T*[threads];
         for (int t = 0; t < threads; t++)
         {
-            _b[t] = Alloc((nuint)(KC * (NCB + MaxNr)));
-            _a[t] = Alloc((nuint)(KC * MaxMr));
+            _a[t] = Alloc((nuint)(GemmBlocking.KC * MaxMr));
             _c[t] = Alloc((nuint)(MaxMr * MaxNr));
         }
-        BytesAllocated = (long)threads * (KC * (NCB + MaxNr) + KC * MaxMr + MaxMr * MaxNr) * sizeof(T);
+        Tri = Alloc((nuint)(TriLd * TriLd));
+        BytesAllocated = ((long)(KC * (NCB + MaxNr)) + (long)threads * (GemmBlocking.KC * MaxMr + MaxMr * MaxNr) + TriLd * TriLd) * sizeof(T);
     }
 
     public int Threads { get; }
 
+    /// <summary>Progress/cancellation of the running inversion; GEMMs report per packed block so
+    /// that even the huge top-level updates (tens of seconds at n ~ 38k) produce steady progress.</summary>
+    public ProgressTracker? Tracker { get; set; }
+
+    /// <summary>Set by team member 0 before a barrier, read by all after it, so every member stops at the same block.</summary>
+    internal volatile bool StopRequested;
+
+    /// <summary>Worker team used by parallel GEMMs (member 0 is the calling thread).</summary>
+    public ThreadTeam Team { get; }
+
+    /// <summary>B block shared by the team in parallel GEMMs.</summary>
+    public T* SharedB { get; private set; }
+
+    /// <summary>Leading dimension of <see cref="Tri"/>.</summary>
+    public const int TriLd = 64;
+
+    /// <summary>Scratch for one small triangular block (up to 64 x 64), used by the recursion leaves.</summary>
+    public T* Tri { get; private set; }
+
     public long BytesAllocated { get; }
 
-    public T* B(int t) => _b[t];
+    /// <summary>The packed-B block (one for the team: parallel and serial GEMMs never overlap).</summary>
+    public T* B => SharedB;
 
     public T* A(int t) => _a[t];
 
@@ -61,12 +94,31 @@ internal sealed unsafe class GemmWorkspace<T> : IDisposable where T : unmanaged,
     {
         for (int t = 0; t < Threads; t++)
         {
-            if (_b[t] != null) NativeMemory.AlignedFree(_b[t]);
             if (_a[t] != null) NativeMemory.AlignedFree(_a[t]);
             if (_c[t] != null) NativeMemory.AlignedFree(_c[t]);
-            _b[t] = _a[t] = _c[t] = null;
+            _a[t] = _c[t] = null;
         }
+        if (Tri != null) NativeMemory.AlignedFree(Tri);
+        Tri = null;
+        if (SharedB != null) NativeMemory.AlignedFree(SharedB);
+        SharedB = null;
+        Team.Dispose();
     }
+}
+
+internal enum GemmMode
+{
+    /// <summary>C += alpha A B.</summary>
+    None,
+
+    /// <summary>C += alpha A B on the lower triangle of square C only (SYRK-like).</summary>
+    Lower,
+
+    /// <summary>C = alpha A B with C aliasing A (right-multiplication in place).</summary>
+    InPlaceRows,
+
+    /// <summary>C = alpha A B with C aliasing B (left-multiplication in place).</summary>
+    InPlaceCols,
 }
 
 /// <summary>
@@ -79,9 +131,8 @@ internal sealed unsafe class GemmWorkspace<T> : IDisposable where T : unmanaged,
 ///
 /// Loop nest (the BLIS nest mirrored, because our vector dimension is j, the contiguous one of C):
 ///   jc (NCB cols, B block in L2) -> pc (KC) -> pack B -> ir (MR rows: pack A micro-panel, L1) -> jr (NR) -> kernel.
-/// Threads split C into disjoint row (or column) ranges; each packs its own operands, so there
-/// are no barriers inside a GEMM. B is packed redundantly per thread, which costs K*N per thread
-/// against M*N*K/threads of arithmetic.
+/// Large GEMMs run on the workspace's <see cref="ThreadTeam"/> with a shared packed B block and
+/// dynamically scheduled A micro-panels (see <see cref="Shared"/>); small ones run on the caller.
 /// </summary>
 internal static unsafe class PackedGemm<T, TK>
     where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -97,12 +148,29 @@ internal static unsafe class PackedGemm<T, TK>
         public int M, N, K;
         public T Alpha;
         public bool Lower;
+        public bool Overwrite;
     }
 
     public static void Run(GemmWorkspace<T> ws, int threads, int m, int n, int k, T alpha,
         T* a, nint ars, nint acs, T* b, nint brs, nint bcs, T* c, nint ldc, bool lower)
+        => Run(ws, threads, m, n, k, alpha, a, ars, acs, b, brs, bcs, c, ldc, lower ? GemmMode.Lower : GemmMode.None);
+
+    /// <summary>
+    /// Full form. <see cref="GemmMode.InPlaceRows"/>: C = alpha A B overwriting C, where C may alias A
+    /// (C = A * B in place); valid because k fits one KC pass and n one NCB block, so each MR-row
+    /// panel of A is packed (copied) before any tile of those rows is written, and threads own
+    /// disjoint rows. <see cref="GemmMode.InPlaceCols"/>: the same with C aliasing B, threads owning
+    /// disjoint columns and each NCB column block of B packed before it is overwritten.
+    /// </summary>
+    public static void Run(GemmWorkspace<T> ws, int threads, int m, int n, int k, T alpha,
+        T* a, nint ars, nint acs, T* b, nint brs, nint bcs, T* c, nint ldc, GemmMode mode)
     {
         if (m <= 0 || n <= 0 || k <= 0) return;
+        bool lower = mode == GemmMode.Lower;
+        if (mode == GemmMode.InPlaceRows && (k > GemmWorkspace<T>.KC || n > GemmWorkspace<T>.NCB))
+            throw new ArgumentException("in-place row GEMM needs k <= KC and n <= NCB");
+        if (mode == GemmMode.InPlaceCols && k > GemmWorkspace<T>.KC)
+            throw new ArgumentException("in-place column GEMM needs k <= KC");
         double flops = 2.0 * m * n * k * (lower ? 0.5 : 1.0);
         int parts = Math.Min(threads, ws.Threads);
         if (flops < ParallelThresholdFlops) parts = 1;
@@ -113,44 +181,128 @@ internal static unsafe class PackedGemm<T, TK>
         {
             A = (nint)a, B = (nint)b, C = (nint)c, Ars = ars, Acs = acs, Brs = brs, Bcs = bcs, Ldc = ldc,
             M = m, N = n, K = k, Alpha = alpha, Lower = lower,
+            Overwrite = mode is GemmMode.InPlaceRows or GemmMode.InPlaceCols,
         };
-        if (parts == 1)
+        if (parts == 1 || ws.Team.Size == 1)
         {
             Serial(ws, 0, g, 0, m, 0, n);
             return;
         }
+        Shared(ws, g);
+    }
 
-        // Partition boundaries: rows for lower mode (balanced by triangle area: rows [0,r) of a
-        // lower triangle hold ~r^2/2 entries) and for tall C; columns for wide C.
-        bool splitRows = lower || m >= n;
-        Span<int> bounds = stackalloc int[parts + 1];
-        int extent = splitRows ? m : n;
-        int align = splitRows ? mr : nr;
-        bounds[0] = 0;
-        for (int t = 1; t < parts; t++)
+    /// <summary>
+    /// Team-parallel GEMM (BLIS-style ic/jr parallelism): for each (jc, pc) block all members pack
+    /// a share of the B micro-panels into ONE shared buffer, meet at a barrier, then take work units
+    /// (an A micro-panel times a column range of the block) from an atomic counter, and meet again
+    /// before the buffer is repacked. Dynamic units keep both cores busy when the triangle makes
+    /// panels unequal or when one thread is preempted by another process; sharing B halves the
+    /// packing traffic compared with private copies.
+    /// </summary>
+    private static void Shared(GemmWorkspace<T> ws, Args g)
+    {
+        int mr = TK.MR, nr = TK.NR, kcMax = GemmWorkspace<T>.KC, ncb = GemmWorkspace<T>.NCB;
+        var team = ws.Team;
+        int size = team.Size;
+        int nBlocksJ = (g.N + ncb - 1) / ncb, nBlocksK = (g.K + kcMax - 1) / kcMax;
+        int panels = (g.M + mr - 1) / mr;
+        // Column chunks per block so that there are at least ~4 units per member.
+        int chunks = Math.Max(1, Math.Min((4 * size + panels - 1) / panels, (Math.Min(ncb, g.N) + nr - 1) / nr));
+        var counters = new int[nBlocksJ * nBlocksK];
+        team.Run(t => SharedWorker(ws, g, t, chunks, counters));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void SharedWorker(GemmWorkspace<T> ws, in Args g, int t, int chunks, int[] counters)
+    {
+        int mr = TK.MR, nr = TK.NR, kcMax = GemmWorkspace<T>.KC, ncb = GemmWorkspace<T>.NCB;
+        var team = ws.Team;
+        int size = team.Size;
+        int panels = (g.M + mr - 1) / mr;
+        T* bp = ws.SharedB;
         {
-            double f = lower ? Math.Sqrt((double)t / parts) : (double)t / parts;
-            int x = (int)Math.Round(extent * f / align) * align;
-            bounds[t] = Math.Clamp(x, bounds[t - 1], extent);
+            T* ap = ws.A(t);
+            T* tmp = ws.C(t);
+            T* a = (T*)g.A, b = (T*)g.B, c = (T*)g.C;
+            int block = 0;
+            for (int jc = 0; jc < g.N; jc += ncb)
+            {
+                int nc = Math.Min(ncb, g.N - jc);
+                int nPanelsB = (nc + nr - 1) / nr;
+                int chunkPanels = (nPanelsB + chunks - 1) / chunks;
+                for (int pc = 0; pc < g.K; pc += kcMax, block++)
+                {
+                    int kc = Math.Min(kcMax, g.K - pc);
+                    if (t == 0) ws.StopRequested = ws.Tracker?.CancellationRequested ?? false;
+                    for (int q = t; q < nPanelsB; q += size)
+                        PackB(b + pc * g.Brs + (jc + q * nr) * g.Bcs, g.Brs, g.Bcs, kc, Math.Min(nr, nc - q * nr), bp + (nint)q * nr * kc);
+                    team.Barrier.SignalAndWait();
+                    // Everyone reads the flag written before the barrier: all members leave together.
+                    if (ws.StopRequested) return;
+                    int units = panels * chunks;
+                    int u;
+                    while ((u = Interlocked.Increment(ref counters[block]) - 1) < units)
+                    {
+                        int ir = (u / chunks) * mr;
+                        int ch = u % chunks;
+                        int jr0 = ch * chunkPanels * nr;
+                        int jr1 = Math.Min(nc, jr0 + chunkPanels * nr);
+                        if (jr0 >= jr1) continue;
+                        MacroPanel(g, ap, bp, tmp, ir, Math.Min(mr, g.M - ir), jc, nc, pc, kc, jr0, jr1);
+                    }
+                    team.Barrier.SignalAndWait();
+                    if (t == 0) ws.Tracker?.AddNoThrow(BlockFlops(g, nc, kc));
+                }
+            }
         }
-        bounds[parts] = extent;
-        int[] bnd = bounds.ToArray();
-        var po = new ParallelOptions { MaxDegreeOfParallelism = parts };
-        Parallel.For(0, parts, po, t =>
+    }
+
+    /// <summary>Approximate flops of one (jc, pc) block, for progress reporting.</summary>
+    private static double BlockFlops(in Args g, int nc, int kc) => 2.0 * g.M * nc * kc * (g.Lower ? 0.5 : 1.0);
+
+    /// <summary>One A micro-panel (rows ir..ir+mrr) against B micro-panels covering block columns [jr0, jr1).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void MacroPanel(in Args g, T* ap, T* bp, T* tmp, int ir, int mrr, int jc, int nc, int pc, int kc, int jr0, int jr1)
+    {
+        int mr = TK.MR, nr = TK.NR;
+        int jEnd = jr1;
+        if (g.Lower)
         {
-            int lo = bnd[t], hi = bnd[t + 1];
-            if (lo >= hi) return;
-            if (splitRows) Serial(ws, t, g, lo, hi, 0, g.Lower ? Math.Min(g.N, hi) : g.N);
-            else Serial(ws, t, g, 0, g.M, lo, hi);
-        });
+            // Last row of this panel is ir+mrr-1; only tiles starting at or left of it are needed.
+            int lastRow = ir + mrr - 1;
+            if (lastRow < jc + jr0) return;
+            jEnd = Math.Min(jr1, lastRow - jc + 1);
+        }
+        PackA((T*)g.A + ir * g.Ars + pc * g.Acs, g.Ars, g.Acs, mrr, kc, g.Alpha, ap);
+        T* crow = (T*)g.C + ir * g.Ldc + jc;
+        for (int jr = jr0; jr < jEnd; jr += nr)
+        {
+            int nrr = Math.Min(nr, nc - jr);
+            T* bpanel = bp + (nint)jr * kc;
+            if (mrr == mr && nrr == nr)
+            {
+                TK.Run(kc, ap, bpanel, crow + jr, g.Ldc, !g.Overwrite);
+            }
+            else
+            {
+                TK.Run(kc, ap, bpanel, tmp, nr, false);
+                for (int i = 0; i < mrr; i++)
+                {
+                    T* dst = crow + i * g.Ldc + jr;
+                    T* src = tmp + i * nr;
+                    if (g.Overwrite) for (int j = 0; j < nrr; j++) dst[j] = src[j];
+                    else for (int j = 0; j < nrr; j++) dst[j] += src[j];
+                }
+            }
+        }
     }
 
     /// <summary>Computes rows [i0,i1) x cols [j0,j1) of C on one thread with slot t's buffers.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Serial(GemmWorkspace<T> ws, int t, in Args g, int i0, int i1, int j0, int j1)
     {
-        int mr = TK.MR, nr = TK.NR, kcMax = GemmWorkspace<T>.KC, ncb = GemmWorkspace<T>.NCB;
-        T* bp = ws.B(t);
+        int mr = TK.MR, kcMax = GemmWorkspace<T>.KC, ncb = GemmWorkspace<T>.NCB;
+        T* bp = ws.B;
         T* ap = ws.A(t);
         T* tmp = ws.C(t);
         T* a = (T*)g.A, b = (T*)g.B, c = (T*)g.C;
@@ -162,70 +314,54 @@ internal static unsafe class PackedGemm<T, TK>
                 int kc = Math.Min(kcMax, g.K - pc);
                 PackB(b + pc * g.Brs + jc * g.Bcs, g.Brs, g.Bcs, kc, nc, bp);
                 for (int ir = i0; ir < i1; ir += mr)
+                    MacroPanel(g, ap, bp, tmp, ir, Math.Min(mr, i1 - ir), jc, nc, pc, kc, 0, nc);
+                var tracker = ws.Tracker;
+                if (tracker is not null)
                 {
-                    int mrr = Math.Min(mr, i1 - ir);
-                    // Lower mode: last row of this panel is ir+mrr-1; skip if entirely above the diagonal.
-                    int jEnd = nc;
-                    if (g.Lower)
-                    {
-                        int lastRow = ir + mrr - 1;
-                        if (lastRow < jc) continue;
-                        jEnd = Math.Min(nc, lastRow - jc + 1);
-                    }
-                    PackA(a + ir * g.Ars + pc * g.Acs, g.Ars, g.Acs, mrr, kc, g.Alpha, ap);
-                    T* crow = c + ir * g.Ldc + jc;
-                    for (int jr = 0; jr < jEnd; jr += nr)
-                    {
-                        int nrr = Math.Min(nr, nc - jr);
-                        T* bpanel = bp + (nint)jr * kc;
-                        if (mrr == mr && nrr == nr)
-                        {
-                            TK.Run(kc, ap, bpanel, crow + jr, g.Ldc, true);
-                        }
-                        else
-                        {
-                            TK.Run(kc, ap, bpanel, tmp, nr, false);
-                            for (int i = 0; i < mrr; i++)
-                            {
-                                T* dst = crow + i * g.Ldc + jr;
-                                T* src = tmp + i * nr;
-                                for (int j = 0; j < nrr; j++) dst[j] += src[j];
-                            }
-                        }
-                    }
+                    tracker.AddNoThrow(BlockFlops(g, nc, kc));
+                    if (tracker.CancellationRequested) return; // the caller's next progress check throws
                 }
             }
         }
     }
 
-    /// <summary>Packs an mr x kc block of A (scaled by alpha) as dst[p*MR + i], zero-padding rows mr..MR.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    /// <summary>
+    /// Packs an mr x kc block of A (scaled by alpha) row by row: dst[i*KC + p], rows mr..MR zeroed.
+    /// Rows rather than the classic column-interleaved layout because the dominant callers (trsm and
+    /// trmm panels, syrk) have row-contiguous A: packing is then a plain vector copy, which matters
+    /// when N is only one or two micro-panels wide and the pack cannot be amortised.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackA(T* src, nint rs, nint cs, int mr, int kc, T alpha, T* dst)
     {
+        const int KC = GemmBlocking.KC;
         int MR = TK.MR;
-        if (mr < MR) new Span<T>(dst, MR * kc).Clear();
+        for (int i = mr; i < MR; i++) new Span<T>(dst + i * KC, kc).Clear();
         if (cs == 1)
         {
-            // Rows of A are contiguous: stream each row, scatter with stride MR (the block is in L1).
             for (int i = 0; i < mr; i++)
             {
-                T* row = src + i * rs;
-                T* d = dst + i;
-                for (int p = 0; p < kc; p++) d[p * MR] = alpha * row[p];
+                var s = new ReadOnlySpan<T>(src + i * rs, kc);
+                var d = new Span<T>(dst + i * KC, kc);
+                if (alpha == T.One) s.CopyTo(d);
+                else if (alpha == -T.One) TensorPrimitives.Negate(s, d);
+                else TensorPrimitives.Multiply(s, alpha, d);
             }
         }
         else
         {
+            // Transposed view: column p of the block is contiguous along i.
             for (int p = 0; p < kc; p++)
             {
                 T* col = src + p * cs;
-                T* d = dst + p * MR;
-                for (int i = 0; i < mr; i++) d[i] = alpha * col[i * rs];
+                T* d = dst + p;
+                for (int i = 0; i < mr; i++) d[i * KC] = alpha * col[i * rs];
             }
         }
     }
 
     /// <summary>Packs a kc x nc block of B into NR-wide micro-panels: panel q, element (p,j) at dst[q*NR*kc + p*NR + j].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackB(T* src, nint rs, nint cs, int kc, int nc, T* dst)
     {
         int NR = TK.NR;

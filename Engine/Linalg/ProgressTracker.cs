@@ -14,6 +14,7 @@ internal sealed class ProgressTracker
     private double _total = 1;
     private double _done;
     private int _lastPercent = -1;
+    private System.Runtime.ExceptionServices.ExceptionDispatchInfo? _pending;
 
     public ProgressTracker(IProgress<SpdInverseProgress>? sink, CancellationToken ct)
     {
@@ -36,6 +37,7 @@ internal sealed class ProgressTracker
 
     public void Add(double work)
     {
+        _pending?.Throw();
         _ct.ThrowIfCancellationRequested();
         if (_sink is null) return;
         double f;
@@ -47,7 +49,36 @@ internal sealed class ProgressTracker
         Report(f);
     }
 
-    public void End() => Report(1.0);
+    public void End()
+    {
+        _pending?.Throw();
+        Report(1.0);
+    }
+
+    /// <summary>True once cancellation was requested (for code that must not throw, e.g. inside a thread team).</summary>
+    public bool CancellationRequested => _ct.IsCancellationRequested || _pending is not null;
+
+    /// <summary>Adds work without the cancellation check (safe inside team workers).</summary>
+    public void AddNoThrow(double work)
+    {
+        if (_sink is null) return;
+        double f;
+        lock (_gate)
+        {
+            _done += work;
+            f = Math.Min(1.0, _done / _total);
+        }
+        try
+        {
+            Report(f);
+        }
+        catch (Exception e)
+        {
+            // A throwing progress sink must not escape inside a thread team (the other members
+            // would wait at a barrier forever); park it and rethrow from the next Add on the caller.
+            _pending ??= System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e);
+        }
+    }
 
     private void Report(double fraction)
     {

@@ -58,7 +58,7 @@ public static unsafe class SpdInverse
         var tracker = new ProgressTracker(progress, ct);
         CheckFinite(a, threads);
 
-        using var ws = new GemmWorkspace<T>(threads);
+        using var ws = new GemmWorkspace<T>(threads) { Tracker = tracker };
         return path switch
         {
             KernelPath.Vector512 => Run<T, MicroKernel512<T>>(a, threads, tracker, ws, "Vector512"),
