@@ -1,8 +1,22 @@
 using BenchmarkDotNet.Running;
+using Ease.Benchmarks.Linalg;
 
 namespace Ease.Benchmarks;
 
 public static class Program
 {
-    public static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    /// <summary>
+    /// BenchmarkDotNet over every benchmark class (`--filter '*SpdInverse*'`, ...), or
+    /// `linalg N [float|double] [threads] [repeats] [path]` for a quick GFLOP/s reading of the
+    /// SPD inversion at one size.
+    /// </summary>
+    public static void Main(string[] args)
+    {
+        if (args is ["linalg", ..])
+        {
+            Environment.ExitCode = LinalgThroughput.RunFromArgs(args[1..]);
+            return;
+        }
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    }
 }
