@@ -35,12 +35,7 @@ public static class EvaluateCommand
         {
             int[] cutoffs = ParseKs(parse.GetValue(ks)!);
             InputOptions input = TrainCommand.Bind(binder, parse);
-            RecallNormalization norm = parse.GetValue(normalization) switch
-            {
-                "heldout" => RecallNormalization.Heldout,
-                "min-k" => RecallNormalization.MinK,
-                _ => input.Format == InputFormat.Adjacency ? RecallNormalization.Heldout : RecallNormalization.MinK,
-            };
+            RecallNormalization norm = Normalization(parse.GetValue(normalization), input);
             using ModelFile m = ModelFile.Open(parse.GetValue(model)!);
             (InteractionSet h, InteractionSet t) = ReadSplit(m, parse.GetValue(history)!, parse.GetValue(heldout)!, input);
             EvaluationReport report = Evaluator.Evaluate(m, h, t, new EvaluationOptions { Ks = cutoffs, RecallNormalization = norm, Threads = parse.GetValue(threads) });
@@ -53,12 +48,18 @@ public static class EvaluateCommand
         return command;
     }
 
+    /// <summary>The --recall-normalization value, or the default for the input's layout.</summary>
+    public static RecallNormalization Normalization(string? flag, InputOptions input) => flag switch
+    {
+        "heldout" => RecallNormalization.Heldout,
+        "min-k" => RecallNormalization.MinK,
+        _ => input.Format == InputFormat.Adjacency ? RecallNormalization.Heldout : RecallNormalization.MinK,
+    };
+
     /// <summary>Reads history and held-out files against the model's items (unknown held-out items kept as misses).</summary>
     public static (InteractionSet History, InteractionSet Heldout) ReadSplit(ModelFile model, string historyPath, string heldoutPath, InputOptions input)
     {
-        string[] ids = new string[model.ItemCount];
-        for (int i = 0; i < ids.Length; i++)
-            ids[i] = model.ItemId(i);
+        string[] ids = HistoryInput.ModelItemIds(model);
         InteractionSet h = InteractionReader.Read(historyPath, input, ids, UnknownItemPolicy.Drop);
         InteractionSet t = InteractionReader.Read(heldoutPath, input, ids, UnknownItemPolicy.Add);
         return (h, t);

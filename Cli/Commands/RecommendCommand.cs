@@ -78,11 +78,11 @@ public static class RecommendCommand
             var line = new StringBuilder();
             for (int u = 0; u < users.UserCount; u++)
             {
-                string user = Csv(users.UserIds[u]);
+                string user = CsvField.Quote(users.UserIds[u]);
                 for (int r = 0; r < counts[u]; r++)
                 {
                     ScoredItem s = results[(long)u * k + r];
-                    string item = itemIds[s.Row] ??= Csv(model.ItemId(s.Row));
+                    string item = itemIds[s.Row] ??= CsvField.Quote(model.ItemId(s.Row));
                     line.Clear().Append(user).Append(',').Append(r + 1).Append(',').Append(item).Append(',')
                         .Append(s.Score.ToString("R", CultureInfo.InvariantCulture));
                     writer.WriteLine(line);
@@ -105,8 +105,4 @@ public static class RecommendCommand
             }
         }
     }
-
-    /// <summary>Quotes a CSV field when it holds a comma, quote or line break.</summary>
-    internal static string Csv(string field) =>
-        field.AsSpan().IndexOfAny(",\"\r\n") < 0 ? field : "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 }

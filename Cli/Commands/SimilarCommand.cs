@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Ease.Engine.Input;
 using Ease.Engine.Scoring;
 using Ease.Format;
 
@@ -38,7 +39,7 @@ public static class SimilarCommand
             {
                 context.Out.WriteLine("rank,item,score");
                 for (int r = 0; r < count; r++)
-                    context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{r + 1},{RecommendCommand.Csv(m.ItemId(results[r].Row))},{results[r].Score:R}"));
+                    context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{r + 1},{CsvField.Quote(m.ItemId(results[r].Row))},{results[r].Score:R}"));
             }
             return ExitCodes.Ok;
         });

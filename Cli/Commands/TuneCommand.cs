@@ -54,12 +54,7 @@ public static class TuneCommand
             int[] pruneGrid = [.. ParseList(parse.GetValue(prunes)!, "--prune-topk", x => x >= 0 && x == Math.Floor(x)).Select(x => (int)x)];
             int[] cutoffs = EvaluateCommand.ParseKs(parse.GetValue(ks)!);
             InputOptions inputOptions = TrainCommand.Bind(binder, parse);
-            RecallNormalization norm = parse.GetValue(normalization) switch
-            {
-                "heldout" => RecallNormalization.Heldout,
-                "min-k" => RecallNormalization.MinK,
-                _ => inputOptions.Format == InputFormat.Adjacency ? RecallNormalization.Heldout : RecallNormalization.MinK,
-            };
+            RecallNormalization norm = EvaluateCommand.Normalization(parse.GetValue(normalization), inputOptions);
             bool byNdcg = parse.GetValue(metric) == "ndcg";
             string? chartPath = parse.GetValue(chart);
             bool measureSpeed = parse.GetValue(speed) || chartPath is not null;
@@ -151,21 +146,9 @@ public static class TuneCommand
     private static double MeasureSpeed(ModelFile model, InteractionSet history, InteractionSet heldout, int k, int threads)
     {
         // The users evaluated are the ones scored: held-out users, from their histories.
-        var index = new Dictionary<string, int>(history.UserCount, StringComparer.Ordinal);
-        for (int u = 0; u < history.UserCount; u++)
-            index[history.UserIds[u]] = u;
-        var offsets = new List<int> { 0 };
-        var rows = new List<int>();
-        for (int u = 0; u < heldout.UserCount; u++)
-        {
-            if (heldout.ItemsOf(u).IsEmpty)
-                continue;
-            if (index.TryGetValue(heldout.UserIds[u], out int h))
-                rows.AddRange(history.ItemsOf(h).ToArray());
-            offsets.Add(rows.Count);
-        }
+        HeldoutUsers users = HeldoutUsers.Gather(history, heldout, model.ItemCount);
         int t = threads > 0 ? threads : Environment.ProcessorCount;
-        return ScoringThroughput.Measure(model, [.. offsets], [.. rows], Math.Min(k, model.ItemCount), t, 3).UsersPerSecond;
+        return ScoringThroughput.Measure(model, users.HistoryOffsets, users.HistoryRows, Math.Min(k, model.ItemCount), t, 3).UsersPerSecond;
     }
 
     private static JsonObject ToJson(Row r, bool speed)

@@ -26,35 +26,14 @@ public static class Evaluator
         int n = model.ItemCount;
         int maxK = Math.Min(options.Ks.Max(), n);
 
-        // Held-out users in order, and their histories gathered as CSR for the batch scorer.
-        var historyIndex = new Dictionary<string, int>(history.UserCount, StringComparer.Ordinal);
-        for (int u = 0; u < history.UserCount; u++)
-            historyIndex[history.UserIds[u]] = u;
-        var evalUsers = new List<int>();
-        var offsets = new List<int> { 0 };
-        var rows = new List<int>();
-        for (int t = 0; t < heldout.UserCount; t++)
-        {
-            if (heldout.ItemsOf(t).IsEmpty)
-                continue;
-            evalUsers.Add(t);
-            if (historyIndex.TryGetValue(heldout.UserIds[t], out int h))
-            {
-                foreach (int item in history.ItemsOf(h))
-                {
-                    if (item < n)
-                        rows.Add(item);
-                }
-            }
-            offsets.Add(rows.Count);
-        }
-
-        int users = evalUsers.Count;
+        HeldoutUsers gathered = HeldoutUsers.Gather(history, heldout, n);
+        int[] evalUsers = gathered.HeldoutIndex;
+        int users = gathered.Count;
         var results = new ScoredItem[(long)users * maxK];
         var counts = new int[users];
         var watch = Stopwatch.StartNew();
         int fallbacks = users == 0 ? 0 : new BatchRecommender(model, options.Threads)
-            .Recommend(offsets.ToArray(), rows.ToArray(), maxK, results, counts);
+            .Recommend(gathered.HistoryOffsets, gathered.HistoryRows, maxK, results, counts);
         double scoringSeconds = watch.Elapsed.TotalSeconds;
 
         int cutCount = options.Ks.Count;

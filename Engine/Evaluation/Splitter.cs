@@ -125,9 +125,9 @@ public static class Splitter
                 w.WriteLine("user,item");
                 foreach ((int u, int i) in pairs)
                 {
-                    w.Write(Quote(data.UserIds[u]));
+                    w.Write(CsvField.Quote(data.UserIds[u]));
                     w.Write(',');
-                    w.WriteLine(Quote(data.ItemIds[i]));
+                    w.WriteLine(CsvField.Quote(data.ItemIds[i]));
                 }
             }
             File.Move(temp, path, overwrite: true);
@@ -137,7 +137,4 @@ public static class Splitter
             File.Delete(temp);
         }
     }
-
-    private static string Quote(string field) =>
-        field.AsSpan().IndexOfAny(",\"\r\n") < 0 ? field : "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 }
