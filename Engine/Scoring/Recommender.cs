@@ -41,7 +41,7 @@ public sealed class Recommender
         _scores = new ScoreBuffer(model.ItemCount);
         _historyBits = new ulong[(model.ItemCount + 63) >> 6];
         _touchedBits = new ulong[(model.ItemCount + 63) >> 6];
-        // Room for a whole row past the last unique item: AddTracked writes before it checks.
+        // One spare slot: AddTracked writes each column before deciding whether to keep it.
         _touched = new int[model.ItemCount + 1];
     }
 
