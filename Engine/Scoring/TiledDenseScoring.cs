@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace Ease.Engine.Scoring;
 
@@ -51,6 +52,17 @@ internal static unsafe class TiledDenseScoring
         float* v = row.Values;
         int p = row.Position;
         int end = LowerBound(c, p, row.Length, limit);
+        // Fetch this row's next segment (about as long as this one) while the other rows of this
+        // tile are added: many short streams defeat the hardware prefetcher.
+        if (Sse.IsSupported)
+        {
+            int next = Math.Min(row.Length, end + (end - p) + 16);
+            for (int q = end; q < next; q += 16)
+            {
+                Sse.Prefetch0(c + q);
+                Sse.Prefetch0(v + q);
+            }
+        }
         float w = row.Weight;
         // w is exactly 1 for unweighted histories, and 1 * v == v, so both kinds share this loop.
         for (; p + 4 <= end; p += 4)

@@ -70,11 +70,15 @@ public class RecommenderBehaviourTests
         Assert.Equal(0, scorer.Recommend([1, 2], Span<ScoredItem>.Empty));
     }
 
-    [Fact]
-    public void ZeroBytesAllocatedPerCall_AfterWarmUp()
+    [Theory]
+    [InlineData(ScoringStrategy.Auto)]
+    [InlineData(ScoringStrategy.DenseScan)]
+    [InlineData(ScoringStrategy.TiledDense)]
+    [InlineData(ScoringStrategy.TouchedSparse)]
+    internal void ZeroBytesAllocatedPerCall_AfterWarmUp(ScoringStrategy strategy)
     {
         using var m = new RandomModel(seed: 25, itemCount: 500, density: 0.05);
-        var scorer = new Recommender(m.Model);
+        var scorer = new Recommender(m.Model) { Strategy = strategy, TileItems = 128 };
         var results = new ScoredItem[20];
         int[] history = [.. Enumerable.Range(0, 40).Select(i => i * 7)];
         float[] weights = [.. history.Select(i => 1f / (1 + i))];
@@ -83,6 +87,7 @@ public class RecommenderBehaviourTests
         void Calls()
         {
             scorer.Recommend(history, results);
+            scorer.Recommend(history.AsSpan(0, 1), results);
             scorer.Recommend(history, results, out _, options);
             scorer.Recommend(history, weights, results, out _);
             scorer.Recommend(ids, results, out _);
