@@ -23,7 +23,10 @@ public sealed unsafe class DenseMatrix<T> : IDisposable
         nuint bytes = (nuint)Stride * (nuint)Math.Max(size, 1) * (nuint)sizeof(T);
         try
         {
-            _data = (T*)NativeMemory.AlignedAlloc(bytes, 64);
+            // Large matrices start on a huge-page boundary so that the whole buffer can be backed by them.
+            _data = (T*)NativeMemory.AlignedAlloc(bytes, bytes >= HugePages.Threshold ? HugePages.Size : 64);
+            if (_data != null)
+                HugePages.Advise(_data, bytes);
         }
         catch (OutOfMemoryException)
         {

@@ -160,11 +160,19 @@ public static class EaseTrainer
         return (writer.NonZeroCount, allSquares == 0 ? 1 : keptSquares / allSquares);
     }
 
+    /// <summary>Σ v² accumulated in double (kept and total mass must agree exactly when nothing is pruned).</summary>
     private static double SumSquares(ReadOnlySpan<float> v)
     {
-        double s = 0;
-        foreach (float x in v)
-            s += (double)x * x;
+        var acc = Vector<double>.Zero;
+        int i = 0;
+        for (; i <= v.Length - Vector<float>.Count; i += Vector<float>.Count)
+        {
+            Vector.Widen(new Vector<float>(v.Slice(i, Vector<float>.Count)), out Vector<double> lo, out Vector<double> hi);
+            acc += lo * lo + hi * hi;
+        }
+        double s = Vector.Sum(acc);
+        for (; i < v.Length; i++)
+            s += (double)v[i] * v[i];
         return s;
     }
 

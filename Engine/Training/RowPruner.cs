@@ -9,39 +9,62 @@ namespace Ease.Engine.Training;
 /// </summary>
 public static class RowPruner
 {
+    private const int HistogramBits = 12;
+    private const int MagnitudeShift = 31 - HistogramBits;
+
     /// <summary>Keeps the <paramref name="k"/> weights of largest magnitude. Returns how many were kept.</summary>
-    /// <param name="magnitudes">Scratch of the row's length.</param>
-    public static int TopK(ReadOnlySpan<float> row, int k, Span<float> magnitudes, Span<int> columns, Span<float> values)
+    /// <param name="scratch">Working space: at least the row's length.</param>
+    /// <remarks>
+    /// A radix select instead of a comparison select: non-negative floats order like their bit
+    /// patterns, so one pass histograms the top 12 bits of every |weight|, the bucket holding the
+    /// k-th largest is found by a walk from the top, and only that bucket's few members are
+    /// selected exactly. Four streaming passes over the row in all, no data-dependent swaps.
+    /// </remarks>
+    public static int TopK(ReadOnlySpan<float> row, int k, Span<float> scratch, Span<int> columns, Span<float> values)
     {
-        TensorPrimitives.Abs(row, magnitudes);
-        int nonZero = CountNonZero(magnitudes);
-        if (nonZero <= k)
-            return KeepAtLeast(row, 0f, int.MaxValue, columns, values);
-        float cut = QuickSelect.KthLargest(magnitudes, k);
-        // Every weight above the cut is kept, then weights equal to it in column order until k.
-        int above = 0;
+        Span<int> histogram = stackalloc int[1 << HistogramBits];
+        histogram.Clear();
+        int nonZero = 0;
         foreach (float v in row)
         {
-            if (MathF.Abs(v) > cut)
-                above++;
+            uint m = Magnitude(v);
+            if (m != 0)
+            {
+                histogram[(int)(m >> MagnitudeShift)]++;
+                nonZero++;
+            }
         }
-        return KeepAbove(row, cut, k - above, columns, values);
+        if (nonZero <= k)
+            return KeepAtLeast(row, 0f, int.MaxValue, columns, values);
+
+        int bucket = histogram.Length - 1;
+        int above = 0;
+        while (above + histogram[bucket] < k)
+            above += histogram[bucket--];
+
+        // The members of the cut's bucket, as magnitudes, and the (k − above)-th largest of them.
+        int members = 0;
+        foreach (float v in row)
+        {
+            uint m = Magnitude(v);
+            if (m != 0 && (int)(m >> MagnitudeShift) == bucket)
+                scratch[members++] = BitConverter.UInt32BitsToSingle(m);
+        }
+        float cut = QuickSelect.KthLargest(scratch[..members], k - above);
+        int strictlyAbove = above;
+        foreach (float m in scratch[..members])
+        {
+            if (m > cut)
+                strictlyAbove++;
+        }
+        return KeepAbove(row, cut, k - strictlyAbove, columns, values);
     }
+
+    private static uint Magnitude(float v) => BitConverter.SingleToUInt32Bits(v) & 0x7FFFFFFFu;
 
     /// <summary>Keeps every weight of magnitude at least <paramref name="threshold"/> (and non-zero).</summary>
     public static int AtLeast(ReadOnlySpan<float> row, float threshold, Span<int> columns, Span<float> values) =>
         KeepAtLeast(row, threshold, int.MaxValue, columns, values);
-
-    private static int CountNonZero(ReadOnlySpan<float> magnitudes)
-    {
-        int count = 0;
-        foreach (float m in magnitudes)
-        {
-            if (m != 0)
-                count++;
-        }
-        return count;
-    }
 
     private static int KeepAtLeast(ReadOnlySpan<float> row, float threshold, int limit, Span<int> columns, Span<float> values)
     {
