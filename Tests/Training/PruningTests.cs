@@ -66,3 +66,28 @@ public class PruningTests
         Assert.Equal(pruned.NonZeroCount, report.NonZeros);
     }
 }
+
+public class ModelPrunerTests
+{
+    [Fact]
+    public void PruningAPrunedModelEqualsTrainingWithTheSmallerK()
+    {
+        using var dir = new TempDirectory();
+        InteractionSet data = SyntheticData.Generate(400, 150, seed: 6);
+        EaseTrainer.Train(data, new TrainOptions { Lambda = 20, Prune = PruneMode.TopK, PruneTopK = 40 }, dir.File("k40.ease"));
+        EaseTrainer.Train(data, new TrainOptions { Lambda = 20, Prune = PruneMode.TopK, PruneTopK = 7 }, dir.File("k7.ease"));
+        var r = CliRunner.Run("prune", "-m", dir.File("k40.ease"), "--prune-topk", "7", "-o", dir.File("k7-from-40.ease"));
+        Assert.True(r.ExitCode == 0, r.Err);
+        using ModelFile trained = ModelFile.Open(dir.File("k7.ease"));
+        using ModelFile pruned = ModelFile.Open(dir.File("k7-from-40.ease"), new ModelOpenOptions { VerifyChecksums = true });
+        Assert.Equal(trained.NonZeroCount, pruned.NonZeroCount);
+        for (int row = 0; row < trained.ItemCount; row++)
+        {
+            Assert.Equal(trained.RowColumns(row).ToArray(), pruned.RowColumns(row).ToArray());
+            Assert.Equal(trained.RowValues(row).ToArray(), pruned.RowValues(row).ToArray());
+            Assert.Equal(trained.ItemId(row), pruned.ItemId(row));
+        }
+        Assert.Equal(trained.Popularity.ToArray(), pruned.Popularity.ToArray());
+        Assert.Equal(1, CliRunner.Run("prune", "-m", dir.File("k40.ease"), "--prune-topk", "7", "-o", dir.File("k40.ease")).ExitCode);
+    }
+}

@@ -1,0 +1,87 @@
+using System.Text.Json.Nodes;
+using Ease.Format;
+
+namespace Ease.Engine.Training;
+
+/// <summary>
+/// Prunes an existing model further, without retraining: each row keeps its K stored weights of
+/// largest magnitude (ties to the lower column, signs kept). Because a top-K of a top-K' row
+/// (K ≤ K') is the top-K of the full row, this gives exactly the model `train --prune-topk K` would.
+/// </summary>
+public static class ModelPruner
+{
+    public static ModelWriteReport PruneTopK(ModelFile source, int k, string outputPath)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        if (k < 1)
+            throw new ArgumentException($"prune-topk must be >= 1, got {k}");
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        int n = source.ItemCount;
+        var order = new int[Math.Min(n, 1 << 16)];
+        var cols = new int[k];
+        var vals = new float[k];
+        double kept = 0, all = 0;
+        using (ModelFileWriter writer = ModelFileWriter.Create(outputPath, n))
+        {
+            for (int row = 0; row < n; row++)
+            {
+                source.GetRow(row, out ReadOnlySpan<int> c, out ReadOnlySpan<float> v);
+                foreach (float x in v)
+                    all += (double)x * x;
+                int count = Math.Min(k, c.Length);
+                if (count == c.Length)
+                {
+                    c.CopyTo(cols);
+                    v.CopyTo(vals);
+                }
+                else
+                {
+                    if (order.Length < c.Length)
+                        order = new int[c.Length];
+                    Span<int> idx = order.AsSpan(0, c.Length);
+                    for (int j = 0; j < idx.Length; j++)
+                        idx[j] = j;
+                    // Stored columns ascend, so ordering equal magnitudes by position is "lower column first".
+                    float[] magnitudes = [.. v.ToArray().Select(MathF.Abs)];
+                    idx.Sort((a, b) => magnitudes[b].CompareTo(magnitudes[a]) is int d && d != 0 ? d : a.CompareTo(b));
+                    Span<int> top = idx[..count];
+                    top.Sort();
+                    for (int j = 0; j < count; j++)
+                    {
+                        cols[j] = c[top[j]];
+                        vals[j] = v[top[j]];
+                    }
+                }
+                for (int j = 0; j < count; j++)
+                    kept += (double)vals[j] * vals[j];
+                writer.AppendRow(cols.AsSpan(0, count), vals.AsSpan(0, count));
+            }
+            var ids = new string[n];
+            for (int i = 0; i < n; i++)
+                ids[i] = source.ItemId(i);
+            writer.SetItemIds(ids);
+            if (source.HasPopularity)
+            {
+                var pop = new int[n];
+                ReadOnlySpan<uint> p = source.Popularity;
+                for (int i = 0; i < n; i++)
+                    pop[i] = (int)Math.Min(p[i], int.MaxValue);
+                writer.SetPopularity(pop);
+            }
+            JsonObject meta = ParseObject(source.MetadataJson);
+            meta["prune"] = new JsonObject { ["mode"] = "topk", ["k"] = k, ["pruned_from"] = meta["prune"]?.DeepClone() };
+            meta["kept_weight_mass_of_source"] = all == 0 ? 1 : kept / all;
+            writer.SetMetadata(meta.ToJsonString());
+            writer.Commit();
+            return new ModelWriteReport(writer.NonZeroCount, all == 0 ? 1 : kept / all, 0, 0, watch.Elapsed.TotalSeconds, new FileInfo(outputPath).Length);
+        }
+    }
+
+    private static JsonObject ParseObject(string json)
+    {
+        if (string.IsNullOrEmpty(json))
+            return [];
+        try { return JsonNode.Parse(json) as JsonObject ?? []; }
+        catch (System.Text.Json.JsonException) { return []; }
+    }
+}
