@@ -12,8 +12,8 @@ namespace Ease.Engine.Training;
 /// </summary>
 public static class GramBuilder
 {
-    /// <summary>Fills <paramref name="gram"/> (n = item count) and returns the multiply-adds done.</summary>
-    public static long Build<T>(InteractionSet data, DenseMatrix<T> gram, int threads, IProgress<double>? progress = null, CancellationToken ct = default)
+    /// <summary>Fills <paramref name="gram"/> (n = item count).</summary>
+    public static void Build<T>(InteractionSet data, DenseMatrix<T> gram, int threads, IProgress<double>? progress = null, CancellationToken ct = default)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(data);
@@ -27,34 +27,27 @@ public static class GramBuilder
         const int BlockRows = 32;
         int blocks = (n + BlockRows - 1) / BlockRows;
         int done = 0;
-        long work = 0;
         var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads), CancellationToken = ct };
-        Parallel.For(0, blocks, options, () => 0L, (block, _, local) =>
+        Parallel.For(0, blocks, options, block =>
         {
             int end = Math.Min(n, (block + 1) * BlockRows);
             for (int i = block * BlockRows; i < end; i++)
-                local += AccumulateRow(data, i, gram.Row(i));
+                AccumulateRow(data, i, gram.Row(i));
             int finished = Interlocked.Increment(ref done);
             if (progress is not null && finished % 64 == 0)
                 progress.Report((double)finished / blocks);
-            return local;
-        }, local => Interlocked.Add(ref work, local));
+        });
         progress?.Report(1);
-        return work;
     }
 
-    private static long AccumulateRow<T>(InteractionSet data, int item, Span<T> row)
+    private static void AccumulateRow<T>(InteractionSet data, int item, Span<T> row)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         row.Clear();
-        long work = 0;
         foreach (int user in data.UsersOf(item))
         {
-            ReadOnlySpan<int> items = data.ItemsOf(user);
-            foreach (int j in items)
+            foreach (int j in data.ItemsOf(user))
                 row[j] += T.One;
-            work += items.Length;
         }
-        return work;
     }
 }
