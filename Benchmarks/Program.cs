@@ -8,13 +8,19 @@ public static class Program
     /// <summary>
     /// BenchmarkDotNet over every benchmark class (`--filter '*SpdInverse*'`, ...), or
     /// `linalg N [float|double] [threads] [repeats] [path]` for a quick GFLOP/s reading of the
-    /// SPD inversion at one size.
+    /// SPD inversion at one size, or `gemm N LD [repeats]` for one N x N x N GEMM with A read
+    /// row-wise and as a transposed view.
     /// </summary>
     public static void Main(string[] args)
     {
         if (args is ["linalg", ..])
         {
             Environment.ExitCode = LinalgThroughput.RunFromArgs(args[1..]);
+            return;
+        }
+        if (args is ["gemm", ..])
+        {
+            Environment.ExitCode = GemmProbe.RunFromArgs(args[1..]);
             return;
         }
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
