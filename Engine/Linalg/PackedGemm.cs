@@ -332,6 +332,14 @@ internal static unsafe class PackedGemm<T, TK>
             ScalarTranspose(src, cs, 0, rows, kc16, kc, alpha, dst);
             return;
         }
+        if (typeof(T) == typeof(double) && TransposeDouble8x8.IsSupported)
+        {
+            int rows8 = rows & ~7, kc8 = kc & ~7;
+            TransposeDouble8x8.Blocks((double*)src, cs, rows8, kc8, double.CreateTruncating(alpha), (double*)dst, KC);
+            ScalarTranspose(src, cs, rows8, rows, 0, kc8, alpha, dst);
+            ScalarTranspose(src, cs, 0, rows, kc8, kc, alpha, dst);
+            return;
+        }
         ScalarTranspose(src, cs, 0, rows, 0, kc, alpha, dst);
     }
 
