@@ -96,11 +96,18 @@ public class RecommenderBehaviourTests
         }
         for (int i = 0; i < 20; i++)
             Calls();
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 2000; i++)
-            Calls();
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.Equal(0, allocated);
+        // Rounds of 500 calls each: a per-call allocation shows in every round, while a one-off
+        // runtime allocation on this thread (e.g. the tiered JIT installing an optimized body mid-run,
+        // seen occasionally with AVX2 off) can only spoil one. The quietest round must be exactly 0.
+        var rounds = new long[5];
+        for (int r = 0; r < rounds.Length; r++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 500; i++)
+                Calls();
+            rounds[r] = GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+        Assert.True(rounds.Min() == 0, $"bytes allocated per round of 500 x 7 calls: {string.Join(", ", rounds)}");
     }
 
     [Fact]
