@@ -38,18 +38,12 @@ internal sealed unsafe class BlockedSpdInverse<T, TK>
     /// <summary>Diagnostics: wall ticks spent inside GEMM calls (the rest is leaves, scaling, recursion).</summary>
     internal static long GemmTicks;
 
-    /// <summary>Diagnostics: when non-null, every GEMM call's shape and wall ticks are appended.</summary>
-    internal static List<(int M, int N, int K, bool Lower, long Ticks)>? GemmLog;
-
     private void Gemm(int m, int n, int k, T alpha, T* a, nint ars, nint acs, T* b, nint brs, nint bcs, T* c, nint ldc, bool lower)
     {
         long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
         PackedGemm<T, TK>.Run(_ws, _threads, m, n, k, alpha, a, ars, acs, b, brs, bcs, c, ldc, lower);
-        long dt = System.Diagnostics.Stopwatch.GetTimestamp() - t0;
-        GemmTicks += dt;
-        GemmLog?.Add((m, n, k, lower, dt));
+        GemmTicks += System.Diagnostics.Stopwatch.GetTimestamp() - t0;
         _progress.Add(0); // work was reported per block inside the GEMM; this is the cancellation check
-
     }
 
     /// <summary>Split point: about half, rounded to a multiple of 16 so sub-blocks keep tile/cache-line alignment.</summary>

@@ -322,29 +322,26 @@ internal static unsafe class PackedGemm<T, TK>
         int mr = TK.MR;
         int panels = (rows + mr - 1) / mr;
         for (int i = rows; i < panels * mr; i++) new Span<T>(dst + (nint)i * KC, kc).Clear();
-        if (typeof(T) == typeof(float) && TransposeFloat16x16.IsSupported)
+        // Whole 16 x 16 (fp32) or 8 x 8 (fp64) blocks go through register transposes, ~0.25 cycles
+        // per element against ~9 for the scalar gather; the row and depth remainders go scalar.
+        int block = typeof(T) == typeof(float) && TransposeFloat16x16.IsSupported ? 16
+            : typeof(T) == typeof(double) && TransposeDouble8x8.IsSupported ? 8 : 0;
+        int rowsV = 0, kcV = 0;
+        if (block > 0)
         {
-            // 16 x 16 register transposes: ~0.25 cycles per element against ~9 for the scalar gather.
-            int rows16 = rows & ~15, kc16 = kc & ~15;
-            float a = float.CreateTruncating(alpha);
-            TransposeFloat16x16.Blocks((float*)src, cs, rows16, kc16, a, (float*)dst, KC);
-            ScalarTranspose(src, cs, rows16, rows, 0, kc16, alpha, dst);
-            ScalarTranspose(src, cs, 0, rows, kc16, kc, alpha, dst);
-            return;
+            rowsV = rows / block * block;
+            kcV = kc / block * block;
+            if (typeof(T) == typeof(float))
+                TransposeFloat16x16.Blocks((float*)src, cs, rowsV, kcV, float.CreateTruncating(alpha), (float*)dst, KC);
+            else
+                TransposeDouble8x8.Blocks((double*)src, cs, rowsV, kcV, double.CreateTruncating(alpha), (double*)dst, KC);
         }
-        if (typeof(T) == typeof(double) && TransposeDouble8x8.IsSupported)
-        {
-            int rows8 = rows & ~7, kc8 = kc & ~7;
-            TransposeDouble8x8.Blocks((double*)src, cs, rows8, kc8, double.CreateTruncating(alpha), (double*)dst, KC);
-            ScalarTranspose(src, cs, rows8, rows, 0, kc8, alpha, dst);
-            ScalarTranspose(src, cs, 0, rows, kc8, kc, alpha, dst);
-            return;
-        }
-        ScalarTranspose(src, cs, 0, rows, 0, kc, alpha, dst);
+        ScalarTranspose(src, 1, cs, rowsV, rows, 0, kcV, alpha, dst);
+        ScalarTranspose(src, 1, cs, 0, rows, kcV, kc, alpha, dst);
     }
 
-    /// <summary>dst[i*KC + p] = alpha * src[i + p*cs] for i in [i0, i1), p in [pBegin, pEnd).</summary>
-    private static void ScalarTranspose(T* src, nint cs, int i0, int i1, int pBegin, int pEnd, T alpha, T* dst)
+    /// <summary>dst[i*KC + p] = alpha * src[i*rs + p*cs] for i in [i0, i1), p in [pBegin, pEnd).</summary>
+    private static void ScalarTranspose(T* src, nint rs, nint cs, int i0, int i1, int pBegin, int pEnd, T alpha, T* dst)
     {
         const int KC = GemmBlocking.KC;
         int mr = TK.MR;
@@ -363,7 +360,7 @@ internal static unsafe class PackedGemm<T, TK>
                 {
                     T* row = src + p * cs;
                     T* d = dst + p;
-                    for (int i = q0; i < q1; i++) d[(nint)i * KC] = alpha * row[i];
+                    for (int i = q0; i < q1; i++) d[(nint)i * KC] = alpha * row[i * rs];
                 }
             }
         }
@@ -472,12 +469,7 @@ internal static unsafe class PackedGemm<T, TK>
         else
         {
             // Transposed view: column p of the block is contiguous along i.
-            for (int p = 0; p < kc; p++)
-            {
-                T* col = src + p * cs;
-                T* d = dst + p;
-                for (int i = 0; i < mr; i++) d[i * KC] = alpha * col[i * rs];
-            }
+            ScalarTranspose(src, rs, cs, 0, mr, 0, kc, alpha, dst);
         }
     }
 

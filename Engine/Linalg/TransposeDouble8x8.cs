@@ -27,16 +27,21 @@ internal static unsafe class TransposeDouble8x8
     private static void Block(double* s, nint cs, double* d, nint ldd, Vector512<double> alpha, bool scale)
     {
         // t(2k+j), lane L = column 2L+j of rows 2k, 2k+1.
-        Vector512<double> r0 = Vector512.Load(s), r1 = Vector512.Load(s + cs);
-        Vector512<double> t0 = Avx512F.UnpackLow(r0, r1), t1 = Avx512F.UnpackHigh(r0, r1);
-        r0 = Vector512.Load(s + 2 * cs); r1 = Vector512.Load(s + 3 * cs);
-        Vector512<double> t2 = Avx512F.UnpackLow(r0, r1), t3 = Avx512F.UnpackHigh(r0, r1);
-        r0 = Vector512.Load(s + 4 * cs); r1 = Vector512.Load(s + 5 * cs);
-        Vector512<double> t4 = Avx512F.UnpackLow(r0, r1), t5 = Avx512F.UnpackHigh(r0, r1);
-        r0 = Vector512.Load(s + 6 * cs); r1 = Vector512.Load(s + 7 * cs);
-        Vector512<double> t6 = Avx512F.UnpackLow(r0, r1), t7 = Avx512F.UnpackHigh(r0, r1);
+        Interleave(s, cs, out Vector512<double> t0, out Vector512<double> t1);
+        Interleave(s + 2 * cs, cs, out Vector512<double> t2, out Vector512<double> t3);
+        Interleave(s + 4 * cs, cs, out Vector512<double> t4, out Vector512<double> t5);
+        Interleave(s + 6 * cs, cs, out Vector512<double> t6, out Vector512<double> t7);
         Rows(t0, t2, t4, t6, d, ldd, alpha, scale);
         Rows(t1, t3, t5, t7, d + ldd, ldd, alpha, scale);
+    }
+
+    /// <summary>Rows s and s+cs interleaved per 128-bit lane: lo = (a0 b0), hi = (a1 b1) in each lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Interleave(double* s, nint cs, out Vector512<double> lo, out Vector512<double> hi)
+    {
+        Vector512<double> a = Vector512.Load(s), b = Vector512.Load(s + cs);
+        lo = Avx512F.UnpackLow(a, b);
+        hi = Avx512F.UnpackHigh(a, b);
     }
 
     /// <summary>Writes output rows j, 2+j, 4+j, 6+j (d points at row j): lane L of a, b, c, e goes to row 2L+j.</summary>

@@ -37,22 +37,14 @@ internal static unsafe class TransposeFloat16x16
     private static void Block(float* s, nint cs, float* d, nint ldd, Vector512<float> alpha, bool scale)
     {
         // Stage 1: interleave row pairs within each 128-bit lane.
-        Vector512<float> r0 = Vector512.Load(s), r1 = Vector512.Load(s + cs);
-        Vector512<float> t0 = Avx512F.UnpackLow(r0, r1), t1 = Avx512F.UnpackHigh(r0, r1);
-        r0 = Vector512.Load(s + 2 * cs); r1 = Vector512.Load(s + 3 * cs);
-        Vector512<float> t2 = Avx512F.UnpackLow(r0, r1), t3 = Avx512F.UnpackHigh(r0, r1);
-        r0 = Vector512.Load(s + 4 * cs); r1 = Vector512.Load(s + 5 * cs);
-        Vector512<float> t4 = Avx512F.UnpackLow(r0, r1), t5 = Avx512F.UnpackHigh(r0, r1);
-        r0 = Vector512.Load(s + 6 * cs); r1 = Vector512.Load(s + 7 * cs);
-        Vector512<float> t6 = Avx512F.UnpackLow(r0, r1), t7 = Avx512F.UnpackHigh(r0, r1);
-        r0 = Vector512.Load(s + 8 * cs); r1 = Vector512.Load(s + 9 * cs);
-        Vector512<float> t8 = Avx512F.UnpackLow(r0, r1), t9 = Avx512F.UnpackHigh(r0, r1);
-        r0 = Vector512.Load(s + 10 * cs); r1 = Vector512.Load(s + 11 * cs);
-        Vector512<float> t10 = Avx512F.UnpackLow(r0, r1), t11 = Avx512F.UnpackHigh(r0, r1);
-        r0 = Vector512.Load(s + 12 * cs); r1 = Vector512.Load(s + 13 * cs);
-        Vector512<float> t12 = Avx512F.UnpackLow(r0, r1), t13 = Avx512F.UnpackHigh(r0, r1);
-        r0 = Vector512.Load(s + 14 * cs); r1 = Vector512.Load(s + 15 * cs);
-        Vector512<float> t14 = Avx512F.UnpackLow(r0, r1), t15 = Avx512F.UnpackHigh(r0, r1);
+        Interleave(s, cs, out Vector512<float> t0, out Vector512<float> t1);
+        Interleave(s + 2 * cs, cs, out Vector512<float> t2, out Vector512<float> t3);
+        Interleave(s + 4 * cs, cs, out Vector512<float> t4, out Vector512<float> t5);
+        Interleave(s + 6 * cs, cs, out Vector512<float> t6, out Vector512<float> t7);
+        Interleave(s + 8 * cs, cs, out Vector512<float> t8, out Vector512<float> t9);
+        Interleave(s + 10 * cs, cs, out Vector512<float> t10, out Vector512<float> t11);
+        Interleave(s + 12 * cs, cs, out Vector512<float> t12, out Vector512<float> t13);
+        Interleave(s + 14 * cs, cs, out Vector512<float> t14, out Vector512<float> t15);
 
         // Stage 2: u(4k+j), lane L = column 4L+j of rows 4k..4k+3.
         Vector512<float> u0 = Avx512F.Shuffle(t0, t2, 0x44), u1 = Avx512F.Shuffle(t0, t2, 0xEE);
@@ -69,6 +61,15 @@ internal static unsafe class TransposeFloat16x16
         Column(u1, u5, u9, u13, d + ldd, ldd, alpha, scale);
         Column(u2, u6, u10, u14, d + 2 * ldd, ldd, alpha, scale);
         Column(u3, u7, u11, u15, d + 3 * ldd, ldd, alpha, scale);
+    }
+
+    /// <summary>Rows s and s+cs interleaved per 128-bit lane: lo = (a0 b0 a1 b1), hi = (a2 b2 a3 b3) in each lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Interleave(float* s, nint cs, out Vector512<float> lo, out Vector512<float> hi)
+    {
+        Vector512<float> a = Vector512.Load(s), b = Vector512.Load(s + cs);
+        lo = Avx512F.UnpackLow(a, b);
+        hi = Avx512F.UnpackHigh(a, b);
     }
 
     /// <summary>Writes output rows j, 4+j, 8+j, 12+j (d points at row j) from the four stage-2 vectors of column offset j.</summary>

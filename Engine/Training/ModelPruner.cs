@@ -5,7 +5,8 @@ namespace Ease.Engine.Training;
 
 /// <summary>
 /// Prunes an existing model further, without retraining: each row keeps its K stored weights of
-/// largest magnitude (ties to the lower column, signs kept). Because a top-K of a top-K' row
+/// largest magnitude with <see cref="RowPruner.TopK"/> (ties to the lower column, signs kept, zeros
+/// dropped). Because a top-K of a top-K' row
 /// (K ≤ K') is the top-K of the full row, this gives exactly the model `train --prune-topk K` would.
 /// </summary>
 public static class ModelPruner
@@ -17,7 +18,8 @@ public static class ModelPruner
             throw new ArgumentException($"prune-topk must be >= 1, got {k}");
         var watch = System.Diagnostics.Stopwatch.StartNew();
         int n = source.ItemCount;
-        var order = new int[Math.Min(n, 1 << 16)];
+        var scratch = new float[Math.Min(n, 1 << 16)];
+        var positions = new int[k];
         var cols = new int[k];
         var vals = new float[k];
         double kept = 0, all = 0;
@@ -28,32 +30,16 @@ public static class ModelPruner
                 source.GetRow(row, out ReadOnlySpan<int> c, out ReadOnlySpan<float> v);
                 foreach (float x in v)
                     all += (double)x * x;
-                int count = Math.Min(k, c.Length);
-                if (count == c.Length)
-                {
-                    c.CopyTo(cols);
-                    v.CopyTo(vals);
-                }
-                else
-                {
-                    if (order.Length < c.Length)
-                        order = new int[c.Length];
-                    Span<int> idx = order.AsSpan(0, c.Length);
-                    for (int j = 0; j < idx.Length; j++)
-                        idx[j] = j;
-                    // Stored columns ascend, so ordering equal magnitudes by position is "lower column first".
-                    float[] magnitudes = [.. v.ToArray().Select(MathF.Abs)];
-                    idx.Sort((a, b) => magnitudes[b].CompareTo(magnitudes[a]) is int d && d != 0 ? d : a.CompareTo(b));
-                    Span<int> top = idx[..count];
-                    top.Sort();
-                    for (int j = 0; j < count; j++)
-                    {
-                        cols[j] = c[top[j]];
-                        vals[j] = v[top[j]];
-                    }
-                }
+                if (scratch.Length < v.Length)
+                    scratch = new float[v.Length];
+                // The same selection train uses, over the stored weights: positions ascend, so
+                // ties go to the lower column and the kept columns stay sorted.
+                int count = RowPruner.TopK(v, k, scratch, positions, vals);
                 for (int j = 0; j < count; j++)
+                {
+                    cols[j] = c[positions[j]];
                     kept += (double)vals[j] * vals[j];
+                }
                 writer.AppendRow(cols.AsSpan(0, count), vals.AsSpan(0, count));
             }
             var ids = new string[n];

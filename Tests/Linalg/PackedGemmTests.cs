@@ -70,9 +70,8 @@ public sealed unsafe class PackedGemmTests
             PackedGemm<T, TK>.Run(ws, 2, M, n, K, T.CreateTruncating(alpha), pa, 1, M, pb, n, 1, pc, n, mode);
         }
 
-        // Lower mode computes every tile touching the lower triangle; check the lower triangle and
-        // that rows strictly above the first tile column are untouched is not required (scratch).
-        int checkedRows = 0;
+        // Lower mode only promises the lower triangle (the rest of straddling tiles is scratch);
+        // every 7th row of it is checked to keep the naive reference fast.
         for (int i = 0; i < M; i += lower ? 7 : 1)
         {
             int jEnd = lower ? i + 1 : n;
@@ -86,8 +85,6 @@ public sealed unsafe class PackedGemmTests
                 if (Math.Abs(got - s) > tol * (1 + Math.Abs(s)))
                     Assert.Fail($"{typeof(TK).Name} {typeof(T).Name} {mode} alpha={alpha}: C[{i},{j}] = {got}, expected {s}");
             }
-            checkedRows++;
         }
-        Assert.True(checkedRows > 0);
     }
 }
