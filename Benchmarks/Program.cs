@@ -9,7 +9,8 @@ public static class Program
     /// BenchmarkDotNet over every benchmark class (`--filter '*SpdInverse*'`, ...), or
     /// `linalg N [float|double] [threads] [repeats] [path]` for a quick GFLOP/s reading of the
     /// SPD inversion at one size, or `gemm N LD [repeats]` for one N x N x N GEMM with A read
-    /// row-wise and as a transposed view.
+    /// row-wise and as a transposed view, or `local M [count]` for the sparse solver's
+    /// one-thread m x m solve.
     /// </summary>
     public static void Main(string[] args)
     {
@@ -21,6 +22,11 @@ public static class Program
         if (args is ["gemm", ..])
         {
             Environment.ExitCode = GemmProbe.RunFromArgs(args[1..]);
+            return;
+        }
+        if (args is ["local", ..])
+        {
+            Environment.ExitCode = Training.LocalSolveProbe.RunFromArgs(args[1..]);
             return;
         }
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

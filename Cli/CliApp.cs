@@ -27,6 +27,7 @@ public static class CliApp
         root.Subcommands.Add(SplitCommand.Create(context));
         root.Subcommands.Add(TuneCommand.Create(context));
         root.Subcommands.Add(PruneCommand.Create(context));
+        root.Subcommands.Add(MergeCommand.Create(context));
         root.Subcommands.Add(GenerateCommand.Create(context));
         root.Subcommands.Add(DemoCommand.Create(context, args => Run(args, context.Out, context.Err)));
         return root;

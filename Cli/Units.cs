@@ -17,6 +17,24 @@ public static class Units
         return string.Create(CultureInfo.InvariantCulture, $"{bytes:0.##} {units[u]}");
     }
 
+    /// <summary>Parses a byte size: a number with an optional unit K, M, G, T (powers of 1024; "GiB", "GB", "g" alike).</summary>
+    public static bool TryParseBytes(string text, out long bytes)
+    {
+        bytes = 0;
+        string t = text.Trim();
+        int end = 0;
+        while (end < t.Length && (char.IsAsciiDigit(t[end]) || t[end] == '.'))
+            end++;
+        if (end == 0 || !double.TryParse(t.AsSpan(0, end), NumberStyles.Float, CultureInfo.InvariantCulture, out double value))
+            return false;
+        string unit = t[end..].Trim().ToUpperInvariant().TrimEnd('B').TrimEnd('I');
+        double scale = unit switch { "" => 1, "K" => 1L << 10, "M" => 1L << 20, "G" => 1L << 30, "T" => 1L << 40, _ => -1 };
+        if (scale < 0 || !(value * scale < long.MaxValue))
+            return false;
+        bytes = (long)(value * scale);
+        return true;
+    }
+
     public static string Seconds(double seconds) => seconds switch
     {
         < 1e-3 => string.Create(CultureInfo.InvariantCulture, $"{seconds * 1e6:0.#} µs"),

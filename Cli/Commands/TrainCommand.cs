@@ -22,13 +22,21 @@ public static class TrainCommand
         var topk = new Option<int?>("--prune-topk") { Description = "Keep the K largest |B_ij| of each row (signs kept).", HelpName = "K" };
         var density = new Option<double?>("--prune-density") { Description = "Keep weights above one global magnitude threshold giving density D (non-zeros / items²), e.g. 0.01.", HelpName = "D" };
         var threads = new Option<int>("--threads") { Description = "Worker threads; 0 = all cores.", DefaultValueFactory = _ => 0, HelpName = "N" };
+        var solver = new Option<string>("--solver") { Description = "dense: exact n x n inversion; sparse: per-item ridge solves on each item's strongest co-occurrences (any n); auto: dense when it fits --memory-limit.", DefaultValueFactory = _ => "auto", HelpName = "dense|sparse|auto" };
+        solver.AcceptOnlyFromAmong("dense", "sparse", "auto");
+        var memoryLimit = new Option<string?>("--memory-limit") { Description = "Memory budget for choosing and checking the solver, e.g. 12G or 500M (default: what the machine has available).", HelpName = "BYTES" };
+        var neighbors = new Option<int?>("--neighbors") { Description = "Sparse solver: candidates per item, its strongest co-occurrences (default: the weights a row keeps, at least 128).", HelpName = "M" };
+        var gramNeighbors = new Option<int?>("--gram-neighbors") { Description = "Sparse solver: co-occurrences kept per item for the local systems (default: 4 x --neighbors).", HelpName = "G" };
+        var ranking = new Option<string>("--neighbor-ranking") { Description = "Sparse solver: rank candidates by co-occurrence count or by cosine.", DefaultValueFactory = _ => "count", HelpName = "count|cosine" };
+        ranking.AcceptOnlyFromAmong("count", "cosine");
+        var shard = new Option<string?>("--shard") { Description = "Sparse solver: solve shard I of N (0-based) and write a part file for `ease merge`.", HelpName = "I/N" };
         var json = new Option<bool>("--json") { Description = "Print the summary as one JSON object on stdout." };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress output." };
         var binder = new InputOptionsBinder();
 
         var command = new Command("train", "Train an EASE (or EDLAE) model from an interaction log and write a pruned model file.")
         {
-            input, output, lambda, dropout, precision, topk, density, threads, json, quiet,
+            input, output, lambda, dropout, precision, topk, density, threads, solver, memoryLimit, neighbors, gramNeighbors, ranking, shard, json, quiet,
         };
         binder.AddTo(command);
         command.Validators.Add(r =>
@@ -41,6 +49,7 @@ public static class TrainCommand
         {
             var total = Stopwatch.StartNew();
             TrainOptions options = BuildOptions(parse.GetValue(lambda), parse.GetValue(dropout), parse.GetValue(precision)!, parse.GetValue(topk), parse.GetValue(density), parse.GetValue(threads));
+            options = WithSolver(options, parse.GetValue(solver)!, parse.GetValue(memoryLimit), parse.GetValue(neighbors), parse.GetValue(gramNeighbors), parse.GetValue(ranking)!, parse.GetValue(shard));
             InputOptions inputOptions = Bind(binder, parse);
             string inputPath = parse.GetValue(input)!;
             string outputPath = parse.GetValue(output)!;
@@ -101,6 +110,47 @@ public static class TrainCommand
         return o;
     }
 
+    /// <summary>Adds the solver flags (shared with tune) to validated options.</summary>
+    internal static TrainOptions WithSolver(TrainOptions o, string solver, string? memoryLimit, int? neighbors, int? gramNeighbors, string ranking, string? shard)
+    {
+        long limit = 0;
+        if (memoryLimit is not null && (!Units.TryParseBytes(memoryLimit, out limit) || limit <= 0))
+            throw new UsageException($"--memory-limit: expected a size such as 12G or 500M, got '{memoryLimit}'");
+        if (neighbors is < 1)
+            throw new UsageException($"--neighbors must be >= 1, got {neighbors}");
+        if (gramNeighbors is < 1)
+            throw new UsageException($"--gram-neighbors must be >= 1, got {gramNeighbors}");
+        (int index, int count) = shard is null ? (0, 1) : ParseShard(shard);
+        var kind = solver switch { "dense" => SolverKind.Dense, "sparse" => SolverKind.Sparse, _ => SolverKind.Auto };
+        if (count > 1 && kind == SolverKind.Dense)
+            throw new UsageException("--shard needs --solver sparse (the dense solver cannot be split by item)");
+        var result = o with
+        {
+            Solver = count > 1 ? SolverKind.Sparse : kind,
+            MemoryLimitBytes = limit,
+            Neighbors = neighbors ?? 0,
+            GramNeighbors = gramNeighbors ?? 0,
+            Ranking = ranking == "cosine" ? Engine.Training.Sparse.NeighborRanking.Cosine : Engine.Training.Sparse.NeighborRanking.Count,
+            ShardIndex = index,
+            ShardCount = count,
+        };
+        try { result.Validate(); }
+        catch (ArgumentException e) { throw new UsageException(e.Message); }
+        return result;
+    }
+
+    /// <summary>"I/N" with 0 &lt;= I &lt; N.</summary>
+    internal static (int Index, int Count) ParseShard(string text)
+    {
+        string[] parts = text.Split('/');
+        if (parts.Length != 2
+            || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int i)
+            || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int n)
+            || n < 1 || i >= n)
+            throw new UsageException($"--shard: expected I/N with 0 <= I < N (e.g. 0/4), got '{text}'");
+        return (i, n);
+    }
+
     private static JsonObject BuildJson(InteractionSet data, TrainOptions o, TrainReport r, double load, double total, long peak, string output)
     {
         var phases = new JsonObject { ["load"] = new JsonObject { ["seconds"] = Round(load) } };
@@ -111,7 +161,7 @@ public static class TrainCommand
                 phase["gflops"] = Round(p.Gflops);
             phases[p.Phase] = phase;
         }
-        return new JsonObject
+        var json = new JsonObject
         {
             ["output"] = output,
             ["users"] = r.Users,
@@ -126,6 +176,7 @@ public static class TrainCommand
             ["dropout"] = o.Dropout,
             ["precision"] = o.Precision == Precision.Float64 ? "f64" : "f32",
             ["threads"] = r.Threads,
+            ["solver"] = r.Solver,
             ["kernel"] = r.KernelPath,
             ["phases"] = phases,
             ["total_seconds"] = Round(total),
@@ -133,6 +184,14 @@ public static class TrainCommand
             ["matrix_bytes"] = r.MatrixBytes,
             ["file_bytes"] = r.FileBytes,
         };
+        if (r.Solver == "sparse")
+        {
+            json["neighbors"] = r.Neighbors;
+            json["solved_weights"] = r.SolvedWeights;
+            if (o.ShardCount > 1)
+                json["shard"] = $"{o.ShardIndex}/{o.ShardCount}";
+        }
+        return json;
     }
 
     private static double Round(double x) => Math.Round(x, 3);
@@ -140,9 +199,12 @@ public static class TrainCommand
     private static void WriteSummary(TextWriter o, InteractionSet data, TrainOptions opt, TrainReport r, double load, double total, long peak, string output)
     {
         var c = CultureInfo.InvariantCulture;
-        o.WriteLine(string.Create(c, $"trained {(opt.Dropout > 0 ? "EDLAE" : "EASE")} λ={opt.Lambda} dropout={opt.Dropout} {(opt.Precision == Precision.Float64 ? "f64" : "f32")} -> {output}"));
+        string solver = r.Solver == "sparse"
+            ? $"sparse solver, {r.Neighbors} neighbours{(opt.ShardCount > 1 ? $", shard {opt.ShardIndex}/{opt.ShardCount} (part file for `ease merge`)" : "")}"
+            : "dense solver";
+        o.WriteLine(string.Create(c, $"trained {(opt.Dropout > 0 ? "EDLAE" : "EASE")} λ={opt.Lambda} dropout={opt.Dropout} {(opt.Precision == Precision.Float64 ? "f64" : "f32")}, {solver} -> {output}"));
         o.WriteLine(string.Create(c, $"data        {r.Users:N0} users, {r.Items:N0} items, {r.Interactions:N0} interactions ({data.DuplicatePairs:N0} duplicates, {data.SkippedRows:N0} bad rows skipped)"));
-        o.WriteLine(string.Create(c, $"model       {r.NonZeros:N0} weights, density {r.Density * 100:0.###}%, kept {r.KeptWeightMass * 100:0.##}% of the squared weight mass, file {Units.Bytes(r.FileBytes)}"));
+        o.WriteLine(string.Create(c, $"model       {r.NonZeros:N0} weights, density {r.Density * 100:0.###}%, kept {r.KeptWeightMass * 100:0.##}% of the squared weight mass{(r.Solver == "sparse" ? $" ({r.SolvedWeights:N0} solved)" : "")}, file {Units.Bytes(r.FileBytes)}"));
         o.WriteLine(string.Create(c, $"{"load",-12}{Units.Seconds(load),10}"));
         foreach (PhaseTiming p in r.Phases)
             o.WriteLine(string.Create(c, $"{p.Phase,-12}{Units.Seconds(p.Seconds),10}{(p.Gflops > 0 ? $"  {p.Gflops:0.0} GFLOP/s" : "")}"));

@@ -25,6 +25,10 @@ public static class EaseTrainer
         options.Validate();
         if (data.ItemCount == 0 || data.InteractionCount == 0)
             throw new InvalidDataException("the input holds no interactions; nothing to train on");
+        if (MemoryBudget.Choose(data, options) == SolverKind.Sparse)
+            return Sparse.SparseEaseTrainer.Train(data, options, outputPath, metadata, progress, ct);
+        metadata = metadata?.DeepClone().AsObject() ?? [];
+        metadata["solver"] = new JsonObject { ["kind"] = "dense", ["method"] = "blocked Cholesky inverse" };
         return options.Precision == Precision.Float64
             ? Train<double>(data, options, outputPath, metadata, progress, ct)
             : Train<float>(data, options, outputPath, metadata, progress, ct);
@@ -161,7 +165,7 @@ public static class EaseTrainer
     }
 
     /// <summary>Σ v² accumulated in double (kept and total mass must agree exactly when nothing is pruned).</summary>
-    private static double SumSquares(ReadOnlySpan<float> v)
+    internal static double SumSquares(ReadOnlySpan<float> v)
     {
         var acc = Vector<double>.Zero;
         int i = 0;

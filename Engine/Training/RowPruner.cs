@@ -60,6 +60,60 @@ public static class RowPruner
         return KeepAbove(row, cut, k - strictlyAbove, columns, values);
     }
 
+    /// <summary>
+    /// <see cref="TopK(ReadOnlySpan{float}, int, Span{float}, Span{int}, Span{float})"/> for a sparse
+    /// row given as ascending <paramref name="columns"/> and their <paramref name="values"/>: the same
+    /// choice (largest magnitudes, ties to the lower column), kept columns ascending.
+    /// </summary>
+    public static int TopK(ReadOnlySpan<int> columns, ReadOnlySpan<float> values, int k, Span<float> scratch, Span<int> keptColumns, Span<float> keptValues)
+    {
+        int nonZero = 0;
+        foreach (float v in values)
+        {
+            if (v != 0)
+                scratch[nonZero++] = MathF.Abs(v);
+        }
+        float cut = nonZero <= k ? 0 : QuickSelect.KthLargest(scratch[..nonZero], k);
+        int tiesAllowed = int.MaxValue;
+        if (nonZero > k)
+        {
+            int strictlyAbove = 0;
+            foreach (float m in scratch[..nonZero])
+            {
+                if (m > cut)
+                    strictlyAbove++;
+            }
+            tiesAllowed = k - strictlyAbove;
+        }
+        int kept = 0;
+        for (int q = 0; q < values.Length; q++)
+        {
+            float m = MathF.Abs(values[q]);
+            if (m != 0 && (m > cut || (m == cut && tiesAllowed-- > 0)))
+            {
+                keptColumns[kept] = columns[q];
+                keptValues[kept++] = values[q];
+            }
+        }
+        return kept;
+    }
+
+    /// <summary>Keeps every weight of a sparse row with magnitude at least <paramref name="threshold"/> (and non-zero).</summary>
+    public static int AtLeast(ReadOnlySpan<int> columns, ReadOnlySpan<float> values, float threshold, Span<int> keptColumns, Span<float> keptValues)
+    {
+        int kept = 0;
+        for (int q = 0; q < values.Length; q++)
+        {
+            float m = MathF.Abs(values[q]);
+            if (m != 0 && m >= threshold)
+            {
+                keptColumns[kept] = columns[q];
+                keptValues[kept++] = values[q];
+            }
+        }
+        return kept;
+    }
+
     private static uint Magnitude(float v) => BitConverter.SingleToUInt32Bits(v) & 0x7FFFFFFFu;
 
     /// <summary>Keeps every weight of magnitude at least <paramref name="threshold"/> (and non-zero).</summary>

@@ -19,6 +19,12 @@ public sealed record TrainReport
     public required long MatrixBytes { get; init; }
     public required long FileBytes { get; init; }
     public double PruneThreshold { get; init; }
+    /// <summary>"dense" or "sparse".</summary>
+    public string Solver { get; init; } = "dense";
+    /// <summary>Sparse solver: candidates per item.</summary>
+    public int Neighbors { get; init; }
+    /// <summary>Sparse solver: weights solved before pruning (the share of B it estimated).</summary>
+    public long SolvedWeights { get; init; }
 }
 
 /// <summary>Progress of a training phase: its name and the fraction done.</summary>

@@ -1,0 +1,158 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Ease.Engine.Input;
+using Ease.Format;
+
+namespace Ease.Engine.Training.Sparse;
+
+/// <summary>
+/// EASE past the dense limit: per target item, an exact ridge solve restricted to its strongest
+/// co-occurrences (see <see cref="NeighborhoodSolver"/>), transposed into rows, pruned and
+/// written. Memory and time grow with the items times the neighbours, never with n². With
+/// <see cref="TrainOptions.ShardCount"/> &gt; 1 it solves one balanced range of targets and
+/// writes an unpruned part file that <see cref="ModelMerger"/> assembles.
+/// </summary>
+public static class SparseEaseTrainer
+{
+    public static TrainReport Train(InteractionSet data, TrainOptions o, string outputPath, JsonObject? metadata = null,
+        IProgress<TrainProgress>? progress = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(o);
+        o.Validate();
+        if (data.ItemCount == 0 || data.InteractionCount == 0)
+            throw new InvalidDataException("the input holds no interactions; nothing to train on");
+        int n = data.ItemCount;
+        int threads = o.EffectiveThreads;
+        int neighbors = o.EffectiveNeighbors(n);
+        var phases = new List<PhaseTiming>();
+        var watch = Stopwatch.StartNew();
+
+        NeighborLists lists = NeighborLists.Build(data, neighbors, o.EffectiveGramNeighbors(n), o.Ranking, threads, EaseTrainer.Report(progress, "neighbours"), ct);
+        phases.Add(new PhaseTiming("neighbours", watch.Elapsed.TotalSeconds));
+        long listBytes = lists.BytesAllocated;
+
+        watch.Restart();
+        (int first, int end) = ShardRange(lists, o.ShardIndex, o.ShardCount);
+        float[] weights = new float[lists.CandidateOffsets[end] - lists.CandidateOffsets[first]];
+        double flops = 0;
+        for (int j = first; j < end; j++)
+            flops += NeighborhoodSolver.Work(lists.CandidateCount(j));
+        try
+        {
+            NeighborhoodSolver.Solve(lists, data.ItemPopularity, o.Lambda, o.Dropout, first, end, weights, threads,
+                EaseTrainer.Report(progress, "solve"), ct);
+        }
+        catch (LocalSystemNotPositiveDefiniteException e)
+        {
+            throw new InvalidDataException(
+                $"the local system of item '{data.ItemIds[e.Target]}' ({e.Size} neighbours) is not positive definite at neighbour " +
+                $"'{data.ItemIds[e.PivotItem]}' (pivot {e.PivotValue:G4}); use a larger --lambda than {o.Lambda}", e);
+        }
+        double solveSeconds = watch.Elapsed.TotalSeconds;
+        phases.Add(new PhaseTiming("solve", solveSeconds, solveSeconds > 0 ? flops / solveSeconds / 1e9 : 0));
+
+        watch.Restart();
+        var rows = SparseRows.FromColumns(lists, weights, first, end);
+        long workBytes = listBytes + weights.Length * 4L + rows.BytesAllocated;
+        weights = [];
+        phases.Add(new PhaseTiming("transpose", watch.Elapsed.TotalSeconds));
+
+        watch.Restart();
+        JsonObject solver = SolverMetadata(o, neighbors, o.EffectiveGramNeighbors(n), DataFingerprint.Compute(data));
+        long nonZeros;
+        double keptMass;
+        float threshold = 0;
+        using (ModelFileWriter writer = ModelFileWriter.Create(outputPath, n))
+        {
+            if (o.ShardCount > 1)
+            {
+                // A part keeps every solved weight: pruning a row needs all of its shards.
+                (double kept, double all) = SparseModelWriter.Write(rows, o with { Prune = PruneMode.None }, 0, writer, threads,
+                    EaseTrainer.Report(progress, "write part"), ct);
+                keptMass = all == 0 ? 1 : kept / all;
+                solver["part"] = new JsonObject { ["index"] = o.ShardIndex, ["count"] = o.ShardCount, ["first_item"] = first, ["end_item"] = end };
+            }
+            else
+            {
+                if (o.Prune == PruneMode.Density)
+                    threshold = SparseModelWriter.DensityThresholdOf(rows, o.PruneDensity, threads, ct);
+                (double kept, double all) = SparseModelWriter.Write(rows, o, threshold, writer, threads, EaseTrainer.Report(progress, "prune+write"), ct);
+                keptMass = all == 0 ? 1 : kept / all;
+            }
+            nonZeros = writer.NonZeroCount;
+            writer.SetItemIds(data.ItemIds);
+            writer.SetPopularity(data.ItemPopularity);
+            JsonObject meta = EaseTrainer.BuildMetadata(data, o, metadata, nonZeros, keptMass);
+            meta["solver"] = solver;
+            writer.SetMetadata(meta.ToJsonString());
+            writer.Commit();
+        }
+        phases.Add(new PhaseTiming(o.ShardCount > 1 ? "write part" : "prune+write", watch.Elapsed.TotalSeconds));
+
+        return new TrainReport
+        {
+            Users = data.UserCount,
+            Items = n,
+            Interactions = data.InteractionCount,
+            NonZeros = nonZeros,
+            KeptWeightMass = keptMass,
+            Phases = phases,
+            KernelPath = "sparse/" + Linalg.SpdInverse.Resolve<float>(Linalg.KernelPath.Auto),
+            Threads = threads,
+            MatrixBytes = workBytes,
+            FileBytes = new FileInfo(outputPath).Length,
+            PruneThreshold = threshold,
+            Solver = "sparse",
+            Neighbors = neighbors,
+            SolvedWeights = rows.NonZeros,
+        };
+    }
+
+    /// <summary>The solver's settings as recorded in the model: a merge refuses parts whose settings differ.</summary>
+    internal static JsonObject SolverMetadata(TrainOptions o, int neighbors, int gramNeighbors, string fingerprint) => new()
+    {
+        ["kind"] = "sparse",
+        ["method"] = "neighbourhood ridge",
+        ["lambda"] = o.Lambda,
+        ["dropout"] = o.Dropout,
+        ["prune"] = o.Prune switch
+        {
+            PruneMode.TopK => $"topk:{o.PruneTopK}",
+            PruneMode.Density => $"density:{o.PruneDensity.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}",
+            _ => "none",
+        },
+        ["neighbors"] = neighbors,
+        ["gram_neighbors"] = gramNeighbors,
+        ["ranking"] = o.Ranking.ToString().ToLowerInvariant(),
+        ["fingerprint"] = fingerprint,
+    };
+
+    /// <summary>
+    /// Targets [first, end) of shard <paramref name="index"/> of <paramref name="count"/>: contiguous
+    /// ranges of about equal solve work (m³/3 per target), the same in every process.
+    /// </summary>
+    internal static (int First, int End) ShardRange(NeighborLists lists, int index, int count)
+    {
+        int n = lists.ItemCount;
+        if (count == 1)
+            return (0, n);
+        double total = 0;
+        for (int j = 0; j < n; j++)
+            total += NeighborhoodSolver.Work(lists.CandidateCount(j));
+        int Boundary(int s)
+        {
+            if (s <= 0) return 0;
+            if (s >= count) return n;
+            double goal = total * s / count, sum = 0;
+            for (int j = 0; j < n; j++)
+            {
+                if (sum >= goal)
+                    return j;
+                sum += NeighborhoodSolver.Work(lists.CandidateCount(j));
+            }
+            return n;
+        }
+        return (Boundary(index), Boundary(index + 1));
+    }
+}

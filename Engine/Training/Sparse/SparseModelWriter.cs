@@ -1,0 +1,88 @@
+using System.Buffers;
+using Ease.Format;
+
+namespace Ease.Engine.Training.Sparse;
+
+/// <summary>
+/// Prunes sparse rows of B as the options say and appends them to a model writer. The single
+/// place where the sparse solver's weights are chosen, for a one-process run and for a merge of
+/// shards alike, which is why the two give the same model weight for weight.
+/// </summary>
+internal static class SparseModelWriter
+{
+    /// <summary>The global magnitude threshold for <see cref="PruneMode.Density"/> (<see cref="float.Epsilon"/>: keep all).</summary>
+    public static float DensityThresholdOf(ISparseRowSource rows, double density, int threads, CancellationToken ct)
+    {
+        int n = rows.RowCount;
+        long target = (long)Math.Round(density * n * (double)n);
+        DensityThreshold high = Histogram(rows, DensityThreshold.HighPass, threads, ct);
+        if (high.Total <= target)
+            return float.Epsilon;
+        (ushort bucket, long above) = high.FindBucket(target);
+        DensityThreshold low = Histogram(rows, () => DensityThreshold.LowPass(bucket), threads, ct);
+        (ushort lowBits, _) = low.FindBucket(target - above);
+        return DensityThreshold.Compose(bucket, lowBits);
+    }
+
+    private static DensityThreshold Histogram(ISparseRowSource rows, Func<DensityThreshold> create, int threads, CancellationToken ct)
+    {
+        DensityThreshold total = create();
+        object gate = new();
+        var options = new ParallelOptions { MaxDegreeOfParallelism = threads, CancellationToken = ct };
+        Parallel.For(0, rows.RowCount, options, () => (Hist: create(), Cols: new int[64], Vals: new float[64]), (i, _, local) =>
+        {
+            int len = rows.Read(i, ref local.Cols, ref local.Vals);
+            local.Hist.Add(local.Vals.AsSpan(0, len));
+            return local;
+        }, local => { lock (gate) total.Merge(local.Hist); });
+        return total;
+    }
+
+    /// <summary>Prunes and appends every row; returns the squared weight mass kept and in all.</summary>
+    public static (double Kept, double All) Write(ISparseRowSource rows, TrainOptions o, float threshold, ModelFileWriter writer,
+        int threads, IProgress<double>? progress, CancellationToken ct)
+    {
+        int n = rows.RowCount;
+        const int BlockRows = 4096;
+        var kept = new (int[] Cols, float[] Vals, int Count)[BlockRows];
+        double keptSquares = 0, allSquares = 0;
+        object gate = new();
+        var options = new ParallelOptions { MaxDegreeOfParallelism = threads, CancellationToken = ct };
+        for (int start = 0; start < n; start += BlockRows)
+        {
+            int count = Math.Min(BlockRows, n - start);
+            Parallel.For(0, count, options, () => (Kept: 0.0, All: 0.0, Cols: new int[64], Vals: new float[64], Scratch: new float[64]), (r, _, s) =>
+            {
+                int len = rows.Read(start + r, ref s.Cols, ref s.Vals);
+                if (s.Scratch.Length < len)
+                    s.Scratch = new float[s.Cols.Length];
+                int cap = Math.Max(1, o.Prune == PruneMode.TopK ? Math.Min(len, o.PruneTopK) : len);
+                int[] cols = ArrayPool<int>.Shared.Rent(cap);
+                float[] vals = ArrayPool<float>.Shared.Rent(cap);
+                ReadOnlySpan<int> rc = s.Cols.AsSpan(0, len);
+                ReadOnlySpan<float> rv = s.Vals.AsSpan(0, len);
+                int c = o.Prune switch
+                {
+                    PruneMode.TopK => RowPruner.TopK(rc, rv, o.PruneTopK, s.Scratch, cols, vals),
+                    PruneMode.Density => RowPruner.AtLeast(rc, rv, threshold, cols, vals),
+                    _ => RowPruner.AtLeast(rc, rv, 0, cols, vals),
+                };
+                kept[r] = (cols, vals, c);
+                s.Kept += EaseTrainer.SumSquares(vals.AsSpan(0, c));
+                s.All += EaseTrainer.SumSquares(rv);
+                return s;
+            }, s => { lock (gate) { keptSquares += s.Kept; allSquares += s.All; } });
+
+            for (int r = 0; r < count; r++)
+            {
+                (int[] cols, float[] vals, int c) = kept[r];
+                writer.AppendRow(cols.AsSpan(0, c), vals.AsSpan(0, c));
+                ArrayPool<int>.Shared.Return(cols);
+                ArrayPool<float>.Shared.Return(vals);
+                kept[r] = default;
+            }
+            progress?.Report((double)(start + count) / n);
+        }
+        return (keptSquares, allSquares);
+    }
+}
