@@ -59,7 +59,7 @@ public static class ModelPruner
             meta["kept_weight_mass_of_source"] = all == 0 ? 1 : kept / all;
             writer.SetMetadata(meta.ToJsonString());
             writer.Commit();
-            return new ModelWriteReport(writer.NonZeroCount, all == 0 ? 1 : kept / all, 0, 0, watch.Elapsed.TotalSeconds, new FileInfo(outputPath).Length);
+            return new ModelWriteReport(writer.NonZeroCount, all == 0 ? 1 : kept / all, 0, 0, watch.Elapsed.TotalSeconds, writer.FileLength);
         }
     }
 
