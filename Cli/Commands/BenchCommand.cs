@@ -36,10 +36,10 @@ public static class BenchCommand
             if (topK < 1 || passes < 1 || threadCount < 0)
                 throw new UsageException("-k and --repeat must be >= 1, --threads >= 0");
             threadCount = threadCount == 0 ? Environment.ProcessorCount : threadCount;
-            InputOptions inputOptions = TrainCommand.Bind(binder, parse);
             UserShard? userShard = shard.Bind(parse);
+            InputOptions inputOptions = TrainCommand.Bind(binder, parse) with { Shard = userShard };
             using ModelFile m = ModelFile.Open(parse.GetValue(model)!);
-            HistoryInput history = HistoryInput.Read(m, parse.GetValue(input)!, inputOptions, userShard);
+            HistoryInput history = HistoryInput.Read(m, parse.GetValue(input)!, inputOptions);
             if (history.Users == 0)
                 throw new InvalidDataException($"{parse.GetValue(input)}: no users to score");
             ScoringThroughput.Result r = ScoringThroughput.Measure(m, history.Offsets, history.Rows, Math.Min(topK, m.ItemCount), threadCount, passes);

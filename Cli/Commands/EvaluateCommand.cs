@@ -35,13 +35,11 @@ public static class EvaluateCommand
         command.SetAction(parse =>
         {
             int[] cutoffs = ParseKs(parse.GetValue(ks)!);
-            InputOptions input = TrainCommand.Bind(binder, parse);
-            RecallNormalization norm = Normalization(parse.GetValue(normalization), input);
             UserShard? userShard = shard.Bind(parse);
+            InputOptions input = TrainCommand.Bind(binder, parse) with { Shard = userShard };
+            RecallNormalization norm = Normalization(parse.GetValue(normalization), input);
             using ModelFile m = ModelFile.Open(parse.GetValue(model)!);
             (InteractionSet h, InteractionSet t) = ReadSplit(m, parse.GetValue(history)!, parse.GetValue(heldout)!, input);
-            if (userShard is { } s)
-                (h, t) = (s.Select(h), s.Select(t));
             EvaluationReport report = Evaluator.Evaluate(m, h, t, new EvaluationOptions { Ks = cutoffs, RecallNormalization = norm, Threads = parse.GetValue(threads) });
             if (parse.GetValue(json))
             {

@@ -18,16 +18,11 @@ public sealed class HistoryInput
     public int[] Rows { get; }
     public int Users => Set.UserCount;
 
-    /// <summary>
-    /// Reads <paramref name="path"/>; items unknown to the model are dropped and counted. With a
-    /// <paramref name="shard"/>, only that shard's users are kept.
-    /// </summary>
-    public static HistoryInput Read(ModelFile model, string path, InputOptions options, UserShard? shard = null)
+    /// <summary>Reads <paramref name="path"/>; items unknown to the model are dropped and counted.</summary>
+    public static HistoryInput Read(ModelFile model, string path, InputOptions options)
     {
         string[] ids = ModelItemIds(model);
         InteractionSet set = InteractionReader.Read(path, options, ids, UnknownItemPolicy.Drop);
-        if (shard is { } s)
-            set = s.Select(set);
         return new HistoryInput(set, set.UserOffsets.ToArray(), set.UserItems.ToArray());
     }
 

@@ -35,10 +35,9 @@ public static class RecommendCommand
                 throw new UsageException($"-k must be >= 1, got {topK}");
             if (parse.GetValue(exclude) is not null && parse.GetValue(allow) is not null)
                 throw new UsageException("--exclude-items and --allow-items are alternatives; give one.");
-            InputOptions inputOptions = TrainCommand.Bind(binder, parse);
-            UserShard? userShard = shard.Bind(parse);
+            InputOptions inputOptions = TrainCommand.Bind(binder, parse) with { Shard = shard.Bind(parse) };
             using ModelFile m = ModelFile.Open(parse.GetValue(model)!);
-            HistoryInput history = HistoryInput.Read(m, parse.GetValue(input)!, inputOptions, userShard);
+            HistoryInput history = HistoryInput.Read(m, parse.GetValue(input)!, inputOptions);
             ItemFilter? filter = BuildFilter(m, parse.GetValue(exclude), parse.GetValue(allow), context);
             var options = new RecommendOptions { IncludeSeen = parse.GetValue(includeSeen), Filter = filter };
 

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 using System.IO.Hashing;
 using System.Text;
@@ -12,6 +11,7 @@ namespace Ease.Engine.Input;
 /// <c>I/N</c> (<c>0/4</c> … <c>3/4</c>), so that N processes given I = 0 … N−1 split a user file
 /// between them with no coordination: every user falls in exactly one shard, on every machine and
 /// in every run. Elsewhere: <c>xxhash.xxh64_intdigest(user.encode("utf-8")) % n</c> in Python.
+/// Readers take it as <see cref="InputOptions.Shard"/>. <c>default</c> is every user.
 /// </summary>
 public readonly record struct UserShard
 {
@@ -50,52 +50,21 @@ public readonly record struct UserShard
         return true;
     }
 
+    /// <summary>xxHash64 (seed 0) of a user id's UTF-8 bytes.</summary>
+    public static ulong Hash(ReadOnlySpan<byte> utf8Id) => XxHash64.HashToUInt64(utf8Id);
+
     /// <summary>xxHash64 (seed 0) of the UTF-8 bytes of <paramref name="userId"/>.</summary>
     public static ulong Hash(string userId)
     {
         ArgumentNullException.ThrowIfNull(userId);
-        int max = Encoding.UTF8.GetMaxByteCount(userId.Length);
-        byte[]? rented = max > 512 ? ArrayPool<byte>.Shared.Rent(max) : null;
-        Span<byte> buffer = rented ?? stackalloc byte[512];
-        int length = Encoding.UTF8.GetBytes(userId, buffer);
-        ulong hash = XxHash64.HashToUInt64(buffer[..length]);
-        if (rented is not null)
-            ArrayPool<byte>.Shared.Return(rented);
-        return hash;
+        return Hash(Encoding.UTF8.GetBytes(userId));
     }
+
+    /// <summary>Whether the user whose id is <paramref name="utf8Id"/> (UTF-8) belongs to this shard.</summary>
+    public bool Contains(ReadOnlySpan<byte> utf8Id) => Count <= 1 || (int)(Hash(utf8Id) % (ulong)Count) == Index;
 
     /// <summary>Whether <paramref name="userId"/> belongs to this shard.</summary>
     public bool Contains(string userId) => Count <= 1 || (int)(Hash(userId) % (ulong)Count) == Index;
-
-    /// <summary>
-    /// The users of <paramref name="set"/> in this shard, in their original order, with their items;
-    /// the item ids and the file's counters (skipped, filtered, unknown rows) are kept as they were.
-    /// </summary>
-    public InteractionSet Select(InteractionSet set)
-    {
-        ArgumentNullException.ThrowIfNull(set);
-        if (Count <= 1)
-            return set;
-        var userIds = new List<string>();
-        var offsets = new List<int> { 0 };
-        var items = new List<int>();
-        for (int u = 0; u < set.UserCount; u++)
-        {
-            if (!Contains(set.UserIds[u]))
-                continue;
-            userIds.Add(set.UserIds[u]);
-            items.AddRange(set.ItemsOf(u));
-            offsets.Add(items.Count);
-        }
-        return new InteractionSet([.. userIds], set.ItemIds, [.. offsets], [.. items])
-        {
-            SkippedRows = set.SkippedRows,
-            DuplicatePairs = set.DuplicatePairs,
-            FilteredRows = set.FilteredRows,
-            UnknownItemInteractions = set.UnknownItemInteractions,
-            LinesRead = set.LinesRead,
-        };
-    }
 
     /// <summary><c>I/N</c>.</summary>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Index}/{Count}");

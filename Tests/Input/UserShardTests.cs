@@ -1,5 +1,6 @@
 using System.IO.Hashing;
 using Ease.Engine.Input;
+using Ease.Tests.Support;
 
 namespace Ease.Tests.Input;
 
@@ -14,6 +15,7 @@ public sealed class UserShardTests
     public void HashReadsTheUtf8BytesOfTheId()
     {
         Assert.Equal(XxHash64.HashToUInt64([0xC3, 0xA9, 0x31]), UserShard.Hash("é1"));
+        Assert.Equal(UserShard.Hash("é1"), UserShard.Hash("é1"u8));
         string longId = new('ü', 700);
         Assert.Equal(XxHash64.HashToUInt64(System.Text.Encoding.UTF8.GetBytes(longId)), UserShard.Hash(longId));
     }
@@ -58,23 +60,52 @@ public sealed class UserShardTests
         Assert.All(sizes, s => Assert.InRange(s, 1000 * 0.9, 1000 * 1.1));
     }
 
-    [Fact]
-    public void SelectKeepsTheShardsUsersInOrderWithTheirItems()
+    [Theory]
+    [InlineData(InputFormat.Delimited)]
+    [InlineData(InputFormat.Adjacency)]
+    public void ReadingAShardKeepsItsUsersInOrderWithTheirItems(InputFormat format)
     {
-        var builder = new InteractionSetBuilder();
-        for (int u = 0; u < 50; u++)
+        using var dir = new TempDirectory();
+        string path = dir.File("log.txt");
+        var lines = new List<string>();
+        for (int u = 0; u < 60; u++)
         {
-            for (int i = 0; i <= u % 5; i++)
-                builder.Add($"user-{u}", $"item-{(u + i) % 7}");
+            string[] items = [.. Enumerable.Range(0, 1 + u % 5).Select(i => $"item-{(u + i) % 7}")];
+            if (format == InputFormat.Adjacency)
+                lines.Add($"user-{u} {string.Join(' ', items)}");
+            else
+                lines.AddRange(items.Select(i => $"user-{u},{i}"));
         }
-        InteractionSet all = builder.Build();
-        var shard = new UserShard(2, 3);
-        InteractionSet part = shard.Select(all);
+        File.WriteAllLines(path, lines);
+        var options = new InputOptions { Format = format };
+        string[] itemIds = [.. Enumerable.Range(0, 7).Select(i => $"item-{i}")];
+        InteractionSet all = InteractionReader.Read(path, options, itemIds, UnknownItemPolicy.Drop);
 
-        Assert.Equal(all.UserIds.Where(shard.Contains), part.UserIds);
-        Assert.Equal(all.ItemIds, part.ItemIds);
-        for (int u = 0; u < part.UserCount; u++)
-            Assert.Equal(all.ItemsOf(all.IndexOfUser(part.UserIds[u])).ToArray(), part.ItemsOf(u).ToArray());
-        Assert.Same(all, new UserShard(0, 1).Select(all));
+        var seen = new List<string>();
+        for (int s = 0; s < 3; s++)
+        {
+            var shard = new UserShard(s, 3);
+            InteractionSet part = InteractionReader.Read(path, options with { Shard = shard }, itemIds, UnknownItemPolicy.Drop);
+            Assert.Equal(all.UserIds.Where(shard.Contains), part.UserIds);
+            Assert.Equal(itemIds, part.ItemIds);
+            for (int u = 0; u < part.UserCount; u++)
+                Assert.Equal(all.ItemsOf(all.IndexOfUser(part.UserIds[u])).ToArray(), part.ItemsOf(u).ToArray());
+            seen.AddRange(part.UserIds);
+        }
+        Assert.Equal(all.UserIds.Order(StringComparer.Ordinal), seen.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void ABadRowIsReportedWhicheverShardItsUserIsIn()
+    {
+        using var dir = new TempDirectory();
+        string path = dir.File("log.csv");
+        File.WriteAllLines(path, ["a,1", "b", "c,2"]);
+        for (int s = 0; s < 2; s++)
+        {
+            var options = new InputOptions { Shard = new UserShard(s, 2) };
+            var e = Assert.Throws<InputFormatException>(() => InteractionReader.Read(path, options));
+            Assert.Equal(2, e.LineNumber);
+        }
     }
 }
