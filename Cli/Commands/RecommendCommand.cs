@@ -21,10 +21,11 @@ public static class RecommendCommand
         var includeSeen = new Option<bool>("--include-seen") { Description = "Also recommend items already in the user's history." };
         var output = new Option<string?>("--output", "-o") { Description = "CSV file to write; - or none: stdout. A regular file is replaced atomically, a device or FIFO written into.", HelpName = "FILE" };
         var threads = new Option<int>("--threads") { Description = "Scoring threads; 0 = all cores.", DefaultValueFactory = _ => 0, HelpName = "N" };
+        var shard = new ShardOption();
         var binder = new InputOptionsBinder();
         var command = new Command("recommend", "Write the top-k items for every user of a history file as CSV 'user,rank,item,score' (history items excluded; users with no known items get the most popular items).")
         {
-            model, input, k, exclude, allow, includeSeen, output, threads,
+            model, input, k, exclude, allow, includeSeen, output, threads, shard.Option,
         };
         binder.AddTo(command);
         command.SetAction(parse =>
@@ -34,7 +35,7 @@ public static class RecommendCommand
                 throw new UsageException($"-k must be >= 1, got {topK}");
             if (parse.GetValue(exclude) is not null && parse.GetValue(allow) is not null)
                 throw new UsageException("--exclude-items and --allow-items are alternatives; give one.");
-            InputOptions inputOptions = TrainCommand.Bind(binder, parse);
+            InputOptions inputOptions = TrainCommand.Bind(binder, parse) with { Shard = shard.Bind(parse) };
             using ModelFile m = ModelFile.Open(parse.GetValue(model)!);
             HistoryInput history = HistoryInput.Read(m, parse.GetValue(input)!, inputOptions);
             ItemFilter? filter = BuildFilter(m, parse.GetValue(exclude), parse.GetValue(allow), context);
