@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Ease.Cli.Commands;
+using Ease.Cli.Serve;
 
 namespace Ease.Cli;
 
@@ -27,6 +28,7 @@ public static class CliApp
         root.Subcommands.Add(SplitCommand.Create(context));
         root.Subcommands.Add(TuneCommand.Create(context));
         root.Subcommands.Add(PruneCommand.Create(context));
+        root.Subcommands.Add(ServeCommand.Create(context));
         root.Subcommands.Add(GenerateCommand.Create(context));
         root.Subcommands.Add(DemoCommand.Create(context, args => Run(args, context.Out, context.Err)));
         return root;
