@@ -94,9 +94,12 @@ if [[ $swap -eq 0 ]]; then
     echo "== max rate: wrk -t2 -c64 -d${duration}s --latency (wrk shares the 2 cores with the server)"
     out="$(run_wrk 64 "$duration")"; echo "$out"
     max_rps="$(echo "$out" | result | sed 's/.*rps=\([0-9]*\).*/\1/')"
-    # Half the max rate: each of c connections sends one request every 2 ms (c x 500 requests/s).
+    # Half the max rate: each connection waits 2 ms before each request (Lua delay), so a
+    # connection sends somewhat under 500 requests/s; a 5 s calibration run sets the count.
     half=$((max_rps / 2)); conns=$(( (half + 250) / 500 )); (( conns < 1 )) && conns=1
-    echo "== half rate: target $((conns * 500)) requests/s = $conns connections x 1 request per 2 ms (Lua delay), wrk -t2 -c$conns -d${duration}s --latency"
+    calib="$(run_wrk "$conns" 5 DELAY_MS=2 | result | sed 's/.*rps=\([0-9]*\).*/\1/')"
+    conns=$(( (conns * half + calib / 2) / (calib > 0 ? calib : 1) )); (( conns < 1 )) && conns=1
+    echo "== half rate: target $half requests/s: $conns connections, each waiting 2 ms before each request (Lua delay; calibrated), wrk -t2 -c$conns -d${duration}s --latency"
     out2="$(run_wrk "$conns" "$duration" DELAY_MS=2)"; echo "$out2"
     echo "SUMMARY max:  $(echo "$out" | result)"
     echo "SUMMARY half: $(echo "$out2" | result)"
