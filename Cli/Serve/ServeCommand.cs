@@ -33,7 +33,7 @@ public static class ServeCommand
             if (!(pollSeconds >= 0.01 && pollSeconds <= 86_400))
                 throw new UsageException($"--poll-seconds must be from 0.01 to 86400, got {pollSeconds.ToString(CultureInfo.InvariantCulture)}");
             string listen = parse.GetValue(urls)!;
-            foreach (string url in ServeHost.NonLoopbackUrls(listen))
+            foreach ((string url, _) in ListenUrls.Parse(listen).Where(u => !u.Loopback))
                 context.Err.WriteLine($"ease: warning: listening on {url}, which other machines can reach; there is no authentication (POST /admin/reload included)");
             var options = new ServeOptions
             {

@@ -360,7 +360,20 @@ public sealed class ServeTests : IDisposable
     public void NonLoopbackAddressesAreNamed()
     {
         string[] urls = ["http://127.0.0.1:80", "http://localhost:1", "http://[::1]:2", "http://0.0.0.0:3", "http://*:4", "http://10.1.2.3:5", "http://[::]:6"];
-        Assert.Equal(urls[3..], ServeHost.NonLoopbackUrls(string.Join(";", urls)));
+        Assert.Equal(urls[3..], ListenUrls.Parse(string.Join(";", urls)).Where(u => !u.Loopback).Select(u => u.Url));
+    }
+
+    [Theory]
+    [InlineData("garbage")]
+    [InlineData("https://127.0.0.1:8443")]
+    [InlineData("http://127.0.0.1")]
+    [InlineData("http://127.0.0.1:99999")]
+    [InlineData(";")]
+    public void MalformedUrlsAreUsageErrors(string urls)
+    {
+        var r = CliRunner.Run("serve", "--model", _path, "--urls", urls);
+        Assert.Equal(1, r.ExitCode);
+        Assert.StartsWith("ease: error: --urls", Assert.Single(r.Err.Trim().Split('\n')));
     }
 
     private static string Request(string[] history, int k) => $$"""{"history": {{Json(history)}}, "k": {{k}}}""";
