@@ -86,13 +86,23 @@ run_wrk() { # connections duration [env...]
     env BODIES="$bodies" "$@" wrk -t2 -c"$c" -d"${d}s" --latency -s "$root/scripts/serve_load.lua" "$url/recommend"
 }
 result() { grep '^RESULT requests' | sed 's/^RESULT //'; }
+# The server's own latency histogram of /recommend (le=bound cumulative-count, one per line).
+buckets() { curl -sf "$url/metrics" | sed -n 's/^ease_request_duration_seconds_bucket{route="recommend",le="\([^"]*\)"} \(.*\)/\1 \2/p'; }
+# Server-side p50 / p99 / p99.9 of the requests between two bucket snapshots, as bucket upper bounds.
+server_percentiles() { # before after
+    paste <(echo "$1") <(echo "$2") | awk '{ le[NR] = $1; n[NR] = $4 - $2 } END {
+        total = n[NR]; split("50 99 99.9", q, " "); out = "server-side (bucket bounds):";
+        for (i = 1; i <= 3; i++) { for (b = 1; b <= NR; b++) if (n[b] >= total * q[i] / 100) break;
+            out = out sprintf(" p%s<=%s", q[i], le[b] == "+Inf" ? "+Inf" : sprintf("%gms", le[b] * 1000)) }
+        print out " of " total " requests" }'
+}
 
 echo "serve_load: warm-up (5 s)" >&2
 run_wrk 64 5 > /dev/null
 
 if [[ $swap -eq 0 ]]; then
     echo "== max rate: wrk -t2 -c64 -d${duration}s --latency (wrk shares the 2 cores with the server)"
-    out="$(run_wrk 64 "$duration")"; echo "$out"
+    b0="$(buckets)"; out="$(run_wrk 64 "$duration")"; b1="$(buckets)"; echo "$out"; server_percentiles "$b0" "$b1"
     max_rps="$(echo "$out" | result | sed 's/.*rps=\([0-9]*\).*/\1/')"
     # Half the max rate: each connection waits 2 ms before each request (Lua delay), so a
     # connection sends somewhat under 500 requests/s; a 5 s calibration run sets the count.
@@ -100,9 +110,9 @@ if [[ $swap -eq 0 ]]; then
     calib="$(run_wrk "$conns" 5 DELAY_MS=2 | result | sed 's/.*rps=\([0-9]*\).*/\1/')"
     conns=$(( (conns * half + calib / 2) / (calib > 0 ? calib : 1) )); (( conns < 1 )) && conns=1
     echo "== half rate: target $half requests/s: $conns connections, each waiting 2 ms before each request (Lua delay; calibrated), wrk -t2 -c$conns -d${duration}s --latency"
-    out2="$(run_wrk "$conns" "$duration" DELAY_MS=2)"; echo "$out2"
-    echo "SUMMARY max:  $(echo "$out" | result)"
-    echo "SUMMARY half: $(echo "$out2" | result)"
+    b2="$(buckets)"; out2="$(run_wrk "$conns" "$duration" DELAY_MS=2)"; b3="$(buckets)"; echo "$out2"; server_percentiles "$b2" "$b3"
+    echo "SUMMARY max:  $(echo "$out" | result); $(server_percentiles "$b0" "$b1")"
+    echo "SUMMARY half: $(echo "$out2" | result); $(server_percentiles "$b2" "$b3")"
 else
     swap_to b; id_b="$(model_id)"; swap_to a; id_a="$(model_id)"
     [[ "$id_a" != "$id_b" ]] || { echo "serve_load: the two models have the same id" >&2; exit 2; }

@@ -22,7 +22,7 @@ internal sealed class ServeMetrics
     private static readonly string[] RouteLabels = ["recommend", "recommend_batch", "similar", "healthz", "readyz", "metrics", "admin_reload", "other"];
 
     /// <summary>Upper bounds of the latency buckets, seconds.</summary>
-    private static readonly double[] Bounds = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 1];
+    private static readonly double[] Bounds = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.1, 1];
 
     private static readonly int RouteCount = RouteLabels.Length;
 
