@@ -327,7 +327,14 @@ internal sealed class Endpoints(ModelHolder holder, ServeMetrics metrics, ServeL
         public Utf8JsonWriter Json { get; }
         public RecommendRequest Request { get; } = new();
 
-        public static Scratch ForThread() => t_scratch ??= new Scratch();
+        /// <summary>This thread's scratch, empty (also after a request that failed half-way through writing).</summary>
+        public static Scratch ForThread()
+        {
+            Scratch s = t_scratch ??= new Scratch();
+            if (s.Output.WrittenCount != 0 || s.Json.BytesPending != 0 || s.Json.CurrentDepth != 0)
+                s.Reset();
+            return s;
+        }
 
         public Span<ScoredItem> Results(int k)
         {

@@ -318,7 +318,7 @@ public sealed class ServeTests : IDisposable
         await Task.WhenAll(clients);
         Assert.NotEqual(idA, idB);
         Assert.Equal(idA, server.Host.Holder.Current.Id);
-        Assert.Equal([idA, idB], seen.Distinct().Order(StringComparer.Ordinal).ToArray().OrderBy(id => id == idA ? 0 : 1));
+        Assert.Equal(new[] { idA, idB }.Order(StringComparer.Ordinal), seen.Distinct().Order(StringComparer.Ordinal));
     }
 
     [Fact]
