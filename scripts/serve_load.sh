@@ -30,7 +30,8 @@ mkdir -p "$work"
 
 if ! command -v wrk >/dev/null; then
     echo "serve_load: installing wrk" >&2
-    if [[ $(id -u) -eq 0 ]]; then apt-get install -y wrk >/dev/null; else sudo apt-get install -y wrk >/dev/null; fi
+    sudo=""; [[ $(id -u) -eq 0 ]] || sudo="sudo"
+    $sudo apt-get install -y wrk >/dev/null || { $sudo apt-get update -qq && $sudo apt-get install -y wrk >/dev/null; }
 fi
 if [[ -z "${EASE:-}" ]]; then
     dll="$root/Cli/bin/Release/net10.0/ease.dll"
