@@ -89,12 +89,27 @@ internal sealed class LoadedModel
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Id} (generation {Generation})");
 }
 
-/// <summary>What the poll compares to notice a replaced file: modification time and length.</summary>
-internal readonly record struct FileStamp(long LastWriteTicks, long Length)
+/// <summary>
+/// What the poll compares to notice a replaced file: modification time, length and the header
+/// checksum (which covers every section's checksum), so even a copy that kept the old time and
+/// length is seen.
+/// </summary>
+internal readonly record struct FileStamp(long LastWriteTicks, long Length, uint HeaderCrc)
 {
     public static FileStamp Of(string path)
     {
-        var info = new FileInfo(path);
-        return info.Exists ? new FileStamp(info.LastWriteTimeUtc.Ticks, info.Length) : default;
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1);
+            Span<byte> header = stackalloc byte[64];
+            uint crc = stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false) == header.Length
+                ? BinaryPrimitives.ReadUInt32LittleEndian(header[60..])
+                : 0;
+            return new FileStamp(File.GetLastWriteTimeUtc(stream.SafeFileHandle).Ticks, stream.Length, crc);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return default; // missing or unreadable: nothing to load
+        }
     }
 }

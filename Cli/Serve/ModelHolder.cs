@@ -52,7 +52,7 @@ internal sealed class ModelHolder : IDisposable
         }
     }
 
-    /// <summary>Reloads when the file's modification time or length changed since the last attempt.</summary>
+    /// <summary>Reloads when the file's modification time, length or header checksum changed since the last attempt.</summary>
     public void ReloadIfChanged(string reason)
     {
         lock (_reloadLock)

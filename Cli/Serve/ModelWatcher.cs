@@ -4,7 +4,7 @@ namespace Ease.Cli.Serve;
 
 /// <summary>
 /// Notices a replaced model file: a FileSystemWatcher on its directory (writers rename a new
-/// file over the old one), a cheap poll of its modification time and length as a backup, and
+/// file over the old one), a cheap poll of its modification time, length and header checksum as a backup, and
 /// optionally SIGHUP. Events are debounced and end in <see cref="ModelHolder.ReloadIfChanged"/>
 /// (SIGHUP: an unconditional reload) on a thread-pool thread.
 /// </summary>

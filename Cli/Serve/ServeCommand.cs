@@ -15,7 +15,7 @@ public static class ServeCommand
         var maxBody = new Option<long>("--max-body-bytes") { Description = "Largest request body.", DefaultValueFactory = _ => 1 << 20, HelpName = "BYTES" };
         var maxHistory = new Option<int>("--max-history") { Description = "Most history ids (and weights) of one user.", DefaultValueFactory = _ => 10_000, HelpName = "N" };
         var maxBatch = new Option<int>("--max-batch") { Description = "Most users of one /recommend/batch request.", DefaultValueFactory = _ => 1000, HelpName = "N" };
-        var poll = new Option<double>("--poll-seconds") { Description = "How often the model file's time and size are checked (besides the file watcher).", DefaultValueFactory = _ => 1.0, HelpName = "S" };
+        var poll = new Option<double>("--poll-seconds") { Description = "How often the model file's time, size and header checksum are checked (besides the file watcher).", DefaultValueFactory = _ => 1.0, HelpName = "S" };
         var command = new Command("serve", "Serve recommendations over HTTP (JSON): POST /recommend, POST /recommend/batch, GET /similar/{id}, /healthz, /readyz, /metrics, POST /admin/reload.")
         {
             model, urls, maxK, maxBody, maxHistory, maxBatch, poll,

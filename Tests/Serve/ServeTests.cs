@@ -244,6 +244,29 @@ public sealed class ServeTests : IDisposable
     }
 
     [Fact]
+    public async Task AReplacementWithTheOldTimeAndLengthIsStillSeen()
+    {
+        await using ServerUnderTest server = await ServerUnderTest.Start(_path);
+        string first = await server.ModelId();
+        DateTime written = File.GetLastWriteTimeUtc(_path);
+        int row = Array.FindIndex(_modelA.Values, v => v.Length > 0);
+        var changed = new SparseModel
+        {
+            Ids = _modelA.Ids,
+            Columns = _modelA.Columns,
+            Values = [.. _modelA.Values.Select((v, i) => i == row ? [v[0] + 1, .. v[1..]] : v)],
+            Popularity = _modelA.Popularity,
+            Metadata = _modelA.Metadata,
+        };
+        string next = _dir.File("same-size.ease");
+        changed.Write(next);
+        Assert.Equal(new FileInfo(_path).Length, new FileInfo(next).Length);
+        File.SetLastWriteTimeUtc(next, written);
+        File.Move(next, _path, overwrite: true);
+        await ServerUnderTest.Eventually(async () => await server.ModelId() != first, "the new model");
+    }
+
+    [Fact]
     public async Task ADamagedReplacementIsRefusedAndTheOldModelKeepsServing()
     {
         await using ServerUnderTest server = await ServerUnderTest.Start(_path);
