@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Invocation;
 using System.Reflection;
 using Ease.Cli.Commands;
+using Ease.Cli.Serve;
 
 namespace Ease.Cli;
 
@@ -31,6 +32,7 @@ public static class CliApp
         root.Subcommands.Add(SplitCommand.Create(context));
         root.Subcommands.Add(TuneCommand.Create(context));
         root.Subcommands.Add(PruneCommand.Create(context));
+        root.Subcommands.Add(ServeCommand.Create(context));
         root.Subcommands.Add(GenerateCommand.Create(context));
         root.Subcommands.Add(DemoCommand.Create(context, args => Run(args, context.Out, context.Err)));
         return root;
