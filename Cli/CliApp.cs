@@ -1,5 +1,8 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
+using System.Reflection;
 using Ease.Cli.Commands;
+using Ease.Cli.Serve;
 
 namespace Ease.Cli;
 
@@ -17,6 +20,8 @@ public static class CliApp
     {
         var root = new RootCommand("ease: train, inspect and serve EASE item-item recommenders (pure C#, SIMD, memory-mapped models).");
         root.Options.Add(Verbose);
+        foreach (VersionOption version in root.Options.OfType<VersionOption>())
+            version.Action = new PrintVersionAction(context);
         root.Subcommands.Add(InfoCommand.Create(context));
         root.Subcommands.Add(VerifyCommand.Create(context));
         root.Subcommands.Add(TrainCommand.Create(context));
@@ -28,9 +33,26 @@ public static class CliApp
         root.Subcommands.Add(TuneCommand.Create(context));
         root.Subcommands.Add(PruneCommand.Create(context));
         root.Subcommands.Add(MergeCommand.Create(context));
+        root.Subcommands.Add(ServeCommand.Create(context));
         root.Subcommands.Add(GenerateCommand.Create(context));
         root.Subcommands.Add(DemoCommand.Create(context, args => Run(args, context.Out, context.Err)));
         return root;
+    }
+
+    /// <summary>The version of ease: the informational version of this assembly, e.g. <c>0.1.0+commit</c>.</summary>
+    public static string Version =>
+        typeof(CliApp).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+        ?? typeof(CliApp).Assembly.GetName().Version?.ToString()
+        ?? "unknown";
+
+    /// <summary>`ease --version`: prints <see cref="Version"/> (not the host's, when run in-process).</summary>
+    private sealed class PrintVersionAction(CliContext context) : SynchronousCommandLineAction
+    {
+        public override int Invoke(ParseResult parseResult)
+        {
+            context.Out.WriteLine(Version);
+            return ExitCodes.Ok;
+        }
     }
 
     /// <summary>Runs the CLI with the given writers; returns the process exit code.</summary>

@@ -79,6 +79,10 @@ public sealed unsafe partial class ModelFile : IDisposable
             p += view.PointerOffset;
             ValidatedLayout layout = ModelFileValidator.ValidateStructure(path, p, length);
             var model = new ModelFile(path, map, view, p, layout);
+            // The model owns the mapping now: its Dispose releases it, the catch below must not again.
+            acquired = false;
+            view = null;
+            map = null;
             if (options?.VerifyChecksums == true)
             {
                 try { model.Verify(); }

@@ -5,11 +5,12 @@ using System.Text;
 namespace Ease.Format;
 
 /// <summary>
-/// Writes a model file (format v1) row by row. Column indices stream straight into a temporary
-/// file beside the target and values into a second one, so the writer never holds the matrix;
-/// <see cref="Commit"/> appends the remaining sections, writes the header, flushes to disk and
-/// renames over the target. Disposing without committing deletes the temporary files, so a
-/// failed write never leaves a partial file at the target path.
+/// Writes a model file (format v1) row by row through <see cref="AtomicOutput"/>. Column indices
+/// stream straight into its temporary file and values into a scratch file beside it, so the writer
+/// never holds the matrix; <see cref="Commit"/> appends the remaining sections, writes the header
+/// and commits the output (flush to disk and rename over a regular file, or copy into a device or
+/// FIFO). Disposing without committing deletes the temporary files, so a failed write never leaves
+/// a partial file at the target path.
 /// </summary>
 public sealed class ModelFileWriter : IDisposable
 {
@@ -19,10 +20,8 @@ public sealed class ModelFileWriter : IDisposable
     private const int MaxReservedSections = (ReservedHeaderBytes - ModelFileLayout.HeaderSize) / ModelFileLayout.SectionEntrySize;
     private const int BufferSize = 1 << 20;
 
-    private readonly string _path;
-    private readonly string _tempPath;
-    private readonly string _valuesTempPath;
     private readonly int _itemCount;
+    private AtomicOutput? _output;
     private FileStream? _main;
     private FileStream? _values;
     private readonly long[] _rowOffsets;
@@ -35,21 +34,16 @@ public sealed class ModelFileWriter : IDisposable
     private uint[]? _popularity;
     private byte[]? _metadata;
     private readonly List<(uint Kind, byte[] Data)> _extraSections = [];
-    private bool _committed;
 
     private ModelFileWriter(string path, int itemCount)
     {
-        _path = Path.GetFullPath(path);
         _itemCount = itemCount;
-        string dir = Path.GetDirectoryName(_path)!;
-        string stem = "." + Path.GetFileName(_path) + "." + Guid.NewGuid().ToString("N")[..12];
-        _tempPath = Path.Combine(dir, stem + ".tmp");
-        _valuesTempPath = Path.Combine(dir, stem + ".values.tmp");
         _rowOffsets = new long[itemCount + 1];
         try
         {
-            _main = new FileStream(_tempPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, BufferSize);
-            _values = new FileStream(_valuesTempPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, BufferSize, FileOptions.DeleteOnClose);
+            _output = AtomicOutput.Create(path, seekable: true, BufferSize);
+            _main = _output.Stream;
+            _values = _output.CreateScratch(".values.tmp", BufferSize);
             _main.Position = ReservedHeaderBytes;
         }
         catch
@@ -71,6 +65,9 @@ public sealed class ModelFileWriter : IDisposable
     public int ItemCount => _itemCount;
     public int RowsWritten => _rowsWritten;
     public long NonZeroCount => _nonZeros;
+
+    /// <summary>Bytes of the committed file (0 before <see cref="Commit"/>).</summary>
+    public long FileLength { get; private set; }
 
     /// <summary>
     /// Appends the next row of B: candidate columns strictly increasing, each &lt; item count and
@@ -191,14 +188,12 @@ public sealed class ModelFileWriter : IDisposable
         byte[] header = BuildHeader(sections, fileLength);
         main.Position = 0;
         main.Write(header);
-        main.Flush(flushToDisk: true);
-        main.Dispose();
-        _main = null;
         _values!.Dispose();
         _values = null;
-
-        File.Move(_tempPath, _path, overwrite: true);
-        _committed = true;
+        _main = null;
+        _output!.Commit();
+        _output = null;
+        FileLength = fileLength;
     }
 
     private byte[] BuildHeader(List<SectionInfo> sections, long fileLength)
@@ -269,19 +264,8 @@ public sealed class ModelFileWriter : IDisposable
     {
         _values?.Dispose();
         _values = null;
-        _main?.Dispose();
         _main = null;
-        if (!_committed)
-        {
-            TryDelete(_tempPath);
-            TryDelete(_valuesTempPath);
-        }
-    }
-
-    private static void TryDelete(string path)
-    {
-        try { File.Delete(path); }
-        catch (IOException) { }
-        catch (UnauthorizedAccessException) { }
+        _output?.Dispose();
+        _output = null;
     }
 }

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Ease.Cli.Options;
 using Ease.Engine.Evaluation;
+using Ease.Engine.Input;
 using Ease.Format;
 
 namespace Ease.Cli.Commands;
@@ -22,10 +23,11 @@ public static class BenchCommand
         var threads = new Option<int>("--threads") { Description = "Scoring threads; 0 = all cores.", DefaultValueFactory = _ => 0, HelpName = "N" };
         var repeat = new Option<int>("--repeat") { Description = "Timed passes over all users (after one warm-up pass); users/s is their median.", DefaultValueFactory = _ => 3, HelpName = "R" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object with keys users_per_s, p50_us, p90_us, p99_us, max_us, alloc_bytes_per_call." };
+        var shard = new ShardOption();
         var binder = new InputOptionsBinder();
         var command = new Command("bench", "Score every user of a history file and report users/s, latency p50/p90/p99/max per user and bytes allocated per call.")
         {
-            model, input, k, threads, repeat, json,
+            model, input, k, threads, repeat, json, shard.Option,
         };
         binder.AddTo(command);
         command.SetAction(parse =>
@@ -34,14 +36,16 @@ public static class BenchCommand
             if (topK < 1 || passes < 1 || threadCount < 0)
                 throw new UsageException("-k and --repeat must be >= 1, --threads >= 0");
             threadCount = threadCount == 0 ? Environment.ProcessorCount : threadCount;
+            UserShard? userShard = shard.Bind(parse);
+            InputOptions inputOptions = TrainCommand.Bind(binder, parse) with { Shard = userShard };
             using ModelFile m = ModelFile.Open(parse.GetValue(model)!);
-            HistoryInput history = HistoryInput.Read(m, parse.GetValue(input)!, TrainCommand.Bind(binder, parse));
+            HistoryInput history = HistoryInput.Read(m, parse.GetValue(input)!, inputOptions);
             if (history.Users == 0)
                 throw new InvalidDataException($"{parse.GetValue(input)}: no users to score");
             ScoringThroughput.Result r = ScoringThroughput.Measure(m, history.Offsets, history.Rows, Math.Min(topK, m.ItemCount), threadCount, passes);
             if (parse.GetValue(json))
             {
-                context.Out.WriteLine(new JsonObject
+                var o = new JsonObject
                 {
                     ["users"] = history.Users,
                     ["threads"] = threadCount,
@@ -54,12 +58,16 @@ public static class BenchCommand
                     ["p99_us"] = Math.Round(r.P99, 2),
                     ["max_us"] = Math.Round(r.Max, 2),
                     ["alloc_bytes_per_call"] = Math.Round(r.AllocatedPerCall, 3),
-                }.ToJsonString());
+                };
+                if (userShard is { } s)
+                    o["shard"] = s.ToString();
+                context.Out.WriteLine(o.ToJsonString());
             }
             else
             {
                 var c = CultureInfo.InvariantCulture;
-                context.Out.WriteLine(string.Create(c, $"{history.Users:N0} users (mean history {(double)history.Rows.Length / history.Users:0.0} items), k={topK}, {threadCount} threads, model {m.NonZeroCount:N0} weights"));
+                string of = userShard is { } s ? $" of shard {s}" : "";
+                context.Out.WriteLine(string.Create(c, $"{history.Users:N0} users{of} (mean history {(double)history.Rows.Length / history.Users:0.0} items), k={topK}, {threadCount} threads, model {m.NonZeroCount:N0} weights"));
                 context.Out.WriteLine(string.Create(c, $"throughput  {r.UsersPerSecond:N0} users/s (median of {passes} passes)"));
                 context.Out.WriteLine(string.Create(c, $"latency     p50 {r.P50:0.0} µs   p90 {r.P90:0.0} µs   p99 {r.P99:0.0} µs   max {r.Max:0.0} µs"));
                 context.Out.WriteLine(string.Create(c, $"allocated   {r.AllocatedPerCall:0.###} bytes per call"));

@@ -24,25 +24,32 @@ public static class EvaluateCommand
         };
         normalization.AcceptOnlyFromAmong("heldout", "min-k");
         var threads = new Option<int>("--threads") { Description = "Scoring threads; 0 = all cores.", DefaultValueFactory = _ => 0, HelpName = "N" };
-        var json = new Option<bool>("--json") { Description = "Print one JSON object (keys such as \"Recall@20\", \"NDCG@20\", \"users\")." };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object (keys such as \"Recall@20\", \"NDCG@20\", \"users\"; \"shard\" with --shard)." };
+        var shard = new ShardOption();
         var binder = new InputOptionsBinder();
         var command = new Command("evaluate", "Rank all items for every held-out user from their history (history excluded) and report Recall@k, NDCG@k and coverage with standard errors.")
         {
-            model, history, heldout, ks, normalization, threads, json,
+            model, history, heldout, ks, normalization, threads, json, shard.Option,
         };
         binder.AddTo(command);
         command.SetAction(parse =>
         {
             int[] cutoffs = ParseKs(parse.GetValue(ks)!);
-            InputOptions input = TrainCommand.Bind(binder, parse);
+            UserShard? userShard = shard.Bind(parse);
+            InputOptions input = TrainCommand.Bind(binder, parse) with { Shard = userShard };
             RecallNormalization norm = Normalization(parse.GetValue(normalization), input);
             using ModelFile m = ModelFile.Open(parse.GetValue(model)!);
             (InteractionSet h, InteractionSet t) = ReadSplit(m, parse.GetValue(history)!, parse.GetValue(heldout)!, input);
             EvaluationReport report = Evaluator.Evaluate(m, h, t, new EvaluationOptions { Ks = cutoffs, RecallNormalization = norm, Threads = parse.GetValue(threads) });
             if (parse.GetValue(json))
-                context.Out.WriteLine(ToJson(report).ToJsonString());
+            {
+                JsonObject o = ToJson(report);
+                if (userShard is { } sh)
+                    o["shard"] = sh.ToString();
+                context.Out.WriteLine(o.ToJsonString());
+            }
             else
-                WriteText(context.Out, report);
+                WriteText(context.Out, report, userShard);
             return ExitCodes.Ok;
         });
         return command;
@@ -97,10 +104,11 @@ public static class EvaluateCommand
         return o;
     }
 
-    private static void WriteText(TextWriter o, EvaluationReport r)
+    private static void WriteText(TextWriter o, EvaluationReport r, UserShard? shard)
     {
         var c = CultureInfo.InvariantCulture;
-        o.WriteLine(string.Create(c, $"{r.Users:N0} users, recall normalized by {(r.RecallNormalization == RecallNormalization.MinK ? "min(k, |heldout|)" : "|heldout|")}, mean ± standard error"));
+        string of = shard is { } s ? $" of shard {s}" : "";
+        o.WriteLine(string.Create(c, $"{r.Users:N0} users{of}, recall normalized by {(r.RecallNormalization == RecallNormalization.MinK ? "min(k, |heldout|)" : "|heldout|")}, mean ± standard error"));
         o.WriteLine(string.Create(c, $"{"k",5}  {"Recall@k",-20}{"NDCG@k",-20}{"coverage",8}"));
         foreach (CutoffMetrics m in r.Cutoffs)
             o.WriteLine(string.Create(c, $"{m.K,5}  {m.Recall.Mean,8:0.00000} ± {m.Recall.StandardError,-7:0.00000}{m.Ndcg.Mean,8:0.00000} ± {m.Ndcg.StandardError,-7:0.00000}{m.Coverage * 100,7:0.0}%"));

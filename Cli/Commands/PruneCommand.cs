@@ -19,7 +19,7 @@ public static class PruneCommand
             int k = parse.GetValue(topk);
             if (k < 1)
                 throw new UsageException($"--prune-topk must be >= 1, got {k}");
-            string outPath = parse.GetValue(output)!;
+            string outPath = CliOutput.ModelPath(parse.GetValue(output)!);
             using ModelFile source = ModelFile.Open(parse.GetValue(model)!);
             if (Path.GetFullPath(outPath) == Path.GetFullPath(source.FilePath))
                 throw new UsageException("--output must differ from --model (the source is mapped while the new model is written)");

@@ -19,12 +19,13 @@ public static class RecommendCommand
         var exclude = new Option<string?>("--exclude-items") { Description = "File of item ids (one per line) never to recommend, e.g. out of stock.", HelpName = "FILE" };
         var allow = new Option<string?>("--allow-items") { Description = "File of item ids (one per line): recommend only these.", HelpName = "FILE" };
         var includeSeen = new Option<bool>("--include-seen") { Description = "Also recommend items already in the user's history." };
-        var output = new Option<string?>("--output", "-o") { Description = "CSV file to write (default: stdout).", HelpName = "FILE" };
+        var output = new Option<string?>("--output", "-o") { Description = "CSV file to write; - or none: stdout. A regular file is replaced atomically, a device or FIFO written into.", HelpName = "FILE" };
         var threads = new Option<int>("--threads") { Description = "Scoring threads; 0 = all cores.", DefaultValueFactory = _ => 0, HelpName = "N" };
+        var shard = new ShardOption();
         var binder = new InputOptionsBinder();
         var command = new Command("recommend", "Write the top-k items for every user of a history file as CSV 'user,rank,item,score' (history items excluded; users with no known items get the most popular items).")
         {
-            model, input, k, exclude, allow, includeSeen, output, threads,
+            model, input, k, exclude, allow, includeSeen, output, threads, shard.Option,
         };
         binder.AddTo(command);
         command.SetAction(parse =>
@@ -34,7 +35,7 @@ public static class RecommendCommand
                 throw new UsageException($"-k must be >= 1, got {topK}");
             if (parse.GetValue(exclude) is not null && parse.GetValue(allow) is not null)
                 throw new UsageException("--exclude-items and --allow-items are alternatives; give one.");
-            InputOptions inputOptions = TrainCommand.Bind(binder, parse);
+            InputOptions inputOptions = TrainCommand.Bind(binder, parse) with { Shard = shard.Bind(parse) };
             using ModelFile m = ModelFile.Open(parse.GetValue(model)!);
             HistoryInput history = HistoryInput.Read(m, parse.GetValue(input)!, inputOptions);
             ItemFilter? filter = BuildFilter(m, parse.GetValue(exclude), parse.GetValue(allow), context);
@@ -67,11 +68,8 @@ public static class RecommendCommand
         return excludePath is not null ? ItemFilter.DenyIds(model, ids) : ItemFilter.AllowIds(model, ids);
     }
 
-    private static void WriteCsv(string? path, CliContext context, ModelFile model, InteractionSet users, ScoredItem[] results, int[] counts, int k)
-    {
-        string? temp = path is null ? null : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
-        TextWriter writer = temp is null ? context.Out : new StreamWriter(temp, false, new UTF8Encoding(false), 1 << 16);
-        try
+    private static void WriteCsv(string? path, CliContext context, ModelFile model, InteractionSet users, ScoredItem[] results, int[] counts, int k) =>
+        CliOutput.WriteText(context, path, writer =>
         {
             var itemIds = new string?[model.ItemCount];
             writer.WriteLine("user,rank,item,score");
@@ -88,21 +86,5 @@ public static class RecommendCommand
                     writer.WriteLine(line);
                 }
             }
-            writer.Flush();
-            if (temp is not null)
-            {
-                writer.Dispose();
-                File.Move(temp, path!, overwrite: true);
-                temp = null;
-            }
-        }
-        finally
-        {
-            if (temp is not null)
-            {
-                writer.Dispose();
-                File.Delete(temp);
-            }
-        }
-    }
+        });
 }

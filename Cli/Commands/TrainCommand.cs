@@ -14,7 +14,7 @@ public static class TrainCommand
     public static Command Create(CliContext context)
     {
         var input = new Option<string>("--input", "-i") { Description = "Interaction log: delimited text (CSV, TSV, '::', ...) or adjacency lines; .gz is read transparently.", Required = true, HelpName = "FILE" };
-        var output = new Option<string>("--output", "-o") { Description = "Model file to write (atomically: a temporary file beside it is renamed at the end).", Required = true, HelpName = "MODEL" };
+        var output = new Option<string>("--output", "-o") { Description = "Model file to write (a regular file atomically: a temporary file beside it is renamed at the end; a device or FIFO is written into).", Required = true, HelpName = "MODEL" };
         var lambda = new Option<double>("--lambda") { Description = "Ridge λ added to the Gram diagonal. Larger values regularize more; typical 50 to 1000.", DefaultValueFactory = _ => 200, HelpName = "L" };
         var dropout = new Option<double>("--dropout") { Description = "EDLAE dropout p in [0, 1): adds p/(1-p)·diag(G) to the ridge. 0 = plain EASE.", DefaultValueFactory = _ => 0, HelpName = "p" };
         var precision = new Option<string>("--precision") { Description = "Arithmetic of the Gram matrix and its inversion.", DefaultValueFactory = _ => "f32", HelpName = "f32|f64" };
@@ -52,7 +52,7 @@ public static class TrainCommand
             options = WithSolver(options, parse.GetValue(solver)!, parse.GetValue(memoryLimit), parse.GetValue(neighbors), parse.GetValue(gramNeighbors), parse.GetValue(ranking)!, parse.GetValue(shard));
             InputOptions inputOptions = Bind(binder, parse);
             string inputPath = parse.GetValue(input)!;
-            string outputPath = parse.GetValue(output)!;
+            string outputPath = CliOutput.ModelPath(parse.GetValue(output)!);
             var progress = new PhaseProgress(context, parse.GetValue(quiet) || parse.GetValue(json));
 
             (InteractionSet data, double loadSeconds, TrainReport report) = progress.Run(p =>

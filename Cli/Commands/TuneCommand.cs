@@ -60,8 +60,9 @@ public static class TuneCommand
             bool measureSpeed = parse.GetValue(speed) || chartPath is not null;
             int threadCount = parse.GetValue(threads);
             var progress = new PhaseProgress(context, parse.GetValue(quiet) || parse.GetValue(json));
-            string? outputPath = parse.GetValue(output);
-            string workDir = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(outputPath ?? Path.Combine(Path.GetTempPath(), "x")))!, $".ease-tune-{Guid.NewGuid():N}");
+            string? outputPath = parse.GetValue(output) is { } o ? CliOutput.ModelPath(o) : null;
+            // Models are written beside the output, so the best one is renamed into place.
+            string workDir = Path.Combine(outputPath is null ? Path.GetTempPath() : AtomicOutput.StagingDirectory(outputPath), $".ease-tune-{Guid.NewGuid():N}");
             Directory.CreateDirectory(workDir);
             try
             {
@@ -102,7 +103,7 @@ public static class TuneCommand
                 double Score(Row r) => byNdcg ? r.Eval.Cutoffs[0].Ndcg.Mean : r.Eval.Cutoffs[0].Recall.Mean;
                 int best = Enumerable.Range(0, rows.Count).MaxBy(i => Score(rows[i]));
                 if (outputPath is not null)
-                    File.Move(Path.Combine(workDir, $"{best}.ease"), outputPath, overwrite: true);
+                    AtomicOutput.MoveOnto(Path.Combine(workDir, $"{best}.ease"), outputPath);
 
                 Row b = rows[best];
                 List<TradeoffPoint> tradeoff = [.. rows.Where(r => r.Lambda == b.Lambda && r.Dropout == b.Dropout)
@@ -111,9 +112,7 @@ public static class TuneCommand
                 if (chartPath is not null)
                 {
                     string svg = PruningChart.Svg(tradeoff, metricName, $"Pruning trade-off, EASE λ={b.Lambda.ToString(CultureInfo.InvariantCulture)}{(b.Dropout > 0 ? $" dropout={b.Dropout.ToString(CultureInfo.InvariantCulture)}" : "")}");
-                    string temp = chartPath + ".tmp";
-                    File.WriteAllText(temp, svg);
-                    File.Move(temp, chartPath, overwrite: true);
+                    AtomicOutput.WriteText(chartPath, w => w.Write(svg));
                 }
 
                 if (parse.GetValue(json))

@@ -1,6 +1,6 @@
-using System.Text;
 using Ease.Engine.Input;
 using Ease.Engine.Synthetic;
+using Ease.Format;
 
 namespace Ease.Engine.Evaluation;
 
@@ -9,7 +9,7 @@ public sealed record SplitSummary(int Users, int TrainUsers, int HeldoutUsersPer
 
 /// <summary>
 /// The two splitting protocols, seeded and reproducible (same input and seed, same files).
-/// Output: CSV files with the header <c>user,item</c>, written to a temporary file and renamed.
+/// Output: CSV files with the header <c>user,item</c>, written through <see cref="AtomicOutput"/>.
 /// </summary>
 public static class Splitter
 {
@@ -115,26 +115,15 @@ public static class Splitter
         return new SplitSummary(data.UserCount, data.UserCount, 0, train.Select(p => p.Item2).Distinct().Count(), train.Count, test.Count, [trainPath, testPath]);
     }
 
-    private static void WriteList(string path, InteractionSet data, List<(int User, int Item)> pairs)
-    {
-        string temp = path + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp";
-        try
+    private static void WriteList(string path, InteractionSet data, List<(int User, int Item)> pairs) =>
+        AtomicOutput.WriteText(path, w =>
         {
-            using (var w = new StreamWriter(temp, false, new UTF8Encoding(false), 1 << 16))
+            w.WriteLine("user,item");
+            foreach ((int u, int i) in pairs)
             {
-                w.WriteLine("user,item");
-                foreach ((int u, int i) in pairs)
-                {
-                    w.Write(CsvField.Quote(data.UserIds[u]));
-                    w.Write(',');
-                    w.WriteLine(CsvField.Quote(data.ItemIds[i]));
-                }
+                w.Write(CsvField.Quote(data.UserIds[u]));
+                w.Write(',');
+                w.WriteLine(CsvField.Quote(data.ItemIds[i]));
             }
-            File.Move(temp, path, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temp);
-        }
-    }
+        });
 }

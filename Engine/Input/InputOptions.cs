@@ -48,6 +48,11 @@ public sealed record InputOptions
     /// <see cref="InputFormatException"/>.</summary>
     public bool SkipBadRows { get; init; }
 
+    /// <summary>Read only the users of this shard (see <see cref="UserShard"/>): the rows of other users are passed
+    /// over as they are read, so memory and ids are those of the shard; the whole file is still read, and its rows
+    /// still checked. Null: every user.</summary>
+    public UserShard? Shard { get; init; }
+
     /// <summary>The weight column actually in use: <see cref="WeightColumn"/>, or <c>"2"</c> when only
     /// <see cref="MinWeight"/> is given.</summary>
     public string? EffectiveWeightColumn => WeightColumn ?? (MinWeight is null ? null : "2");

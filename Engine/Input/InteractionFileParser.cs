@@ -14,6 +14,7 @@ internal sealed class InteractionFileParser
     readonly InputOptions _options;
     readonly InteractionSetBuilder _builder;
     readonly bool _restrictItems; // drop items that are not already in the builder's item map
+    readonly UserShard _shard;     // default: every user
     char[] _chars = new char[256];
 
     // Delimited layout, fixed once the first line (and header) is seen.
@@ -28,6 +29,7 @@ internal sealed class InteractionFileParser
         _options = options;
         _builder = builder;
         _restrictItems = restrictItems;
+        _shard = options.Shard ?? default;
     }
 
     public void Run(IProgress<ReadProgress>? progress, CancellationToken ct)
@@ -74,6 +76,8 @@ internal sealed class InteractionFileParser
             int pos = line.IndexOfAnyExcept((byte)' ', (byte)'\t');
             int length = line[pos..].IndexOfAny((byte)' ', (byte)'\t');
             int end = length < 0 ? line.Length : pos + length;
+            if (!_shard.Contains(line[pos..end]))
+                continue;
             int user = _builder.Users.Lookup(line[pos..end], add: true, ref _chars);
             pos = end;
             while (true)
@@ -231,6 +235,8 @@ internal sealed class InteractionFileParser
             }
         }
 
+        if (!_shard.Contains(userField))
+            return;
         // The user is registered even when the item is unknown, as in adjacency files: a history
         // of unknown items is still a user, who gets the popularity fallback.
         int user = _builder.Users.Lookup(userField, add: true, ref _chars);

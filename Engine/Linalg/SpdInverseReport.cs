@@ -1,6 +1,6 @@
 namespace Ease.Engine.Linalg;
 
-/// <summary>Timing and flop counts of one <see cref="SpdInverse.InvertInPlace{T}"/> call.</summary>
+/// <summary>Timing and flop counts of one <see cref="SpdInverse.InvertInPlace{T}(DenseMatrix{T}, int, IProgress{SpdInverseProgress}, CancellationToken)"/> call.</summary>
 /// <param name="Size">Order n of the matrix.</param>
 /// <param name="Threads">Worker threads used.</param>
 /// <param name="KernelPath">Micro-kernel used ("Vector512", "Vector256", "Scalar").</param>
@@ -23,5 +23,5 @@ public sealed record SpdInverseReport(
     public double TotalGflops => TotalSeconds > 0 ? (FactorFlops + InvertFlops) / TotalSeconds * 1e-9 : 0;
 }
 
-/// <summary>Progress of <see cref="SpdInverse.InvertInPlace{T}"/>: phase ("potrf", "trtri", "lauum", "mirror") and fraction of that phase done.</summary>
+/// <summary>Progress of <see cref="SpdInverse.InvertInPlace{T}(DenseMatrix{T}, int, IProgress{SpdInverseProgress}, CancellationToken)"/>: phase ("potrf", "trtri", "lauum", "mirror") and fraction of that phase done.</summary>
 public readonly record struct SpdInverseProgress(string Phase, double Fraction);

@@ -14,6 +14,7 @@ public sealed class BatchRecommender
     private const int ChunkUsers = 32;
     private readonly Recommender[] _workers;
 
+    /// <param name="model">The model every worker scores from.</param>
     /// <param name="threads">Worker threads; 0 = one per core.</param>
     public BatchRecommender(ModelFile model, int threads = 0)
     {
@@ -34,8 +35,11 @@ public sealed class BatchRecommender
     /// <paramref name="historyRows"/>[<paramref name="historyOffsets"/>[u] .. <paramref name="historyOffsets"/>[u + 1]).
     /// </summary>
     /// <param name="historyOffsets">users + 1 non-decreasing offsets into <paramref name="historyRows"/>, starting at 0.</param>
+    /// <param name="historyRows">All users' history items as model rows, concatenated.</param>
+    /// <param name="k">Items per user.</param>
     /// <param name="results">At least users x k items; user u's best-first results start at u x k.</param>
     /// <param name="counts">At least users entries: how many results each user got.</param>
+    /// <param name="options">Seen-item handling and item filter, the same for every user.</param>
     /// <returns>Number of users that fell back to popularity.</returns>
     public unsafe int Recommend(ReadOnlySpan<int> historyOffsets, ReadOnlySpan<int> historyRows, int k,
         Span<ScoredItem> results, Span<int> counts, in RecommendOptions options = default)

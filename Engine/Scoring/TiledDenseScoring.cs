@@ -28,7 +28,11 @@ internal static unsafe class TiledDenseScoring
     }
 
     /// <param name="scores">The score buffer, all zeros except -infinity at excluded items; left all zeros.</param>
+    /// <param name="rows">One cursor per history row, at its first weight.</param>
     /// <param name="tileItems">A positive multiple of 64.</param>
+    /// <param name="level">The SIMD width to use.</param>
+    /// <param name="filter">Items allowed or denied, or null.</param>
+    /// <param name="heap">Receives the best items.</param>
     public static void ScoreAndSelect(ScoreBuffer scores, Span<RowCursor> rows, int tileItems, SimdLevel level, ItemFilter? filter, ref TopKHeap heap)
     {
         ref float dense = ref scores.Start;

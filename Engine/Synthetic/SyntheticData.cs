@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.IO.Compression;
-using System.Text;
 using Ease.Engine.Input;
+using Ease.Format;
 
 namespace Ease.Engine.Synthetic;
 
@@ -201,31 +201,19 @@ public static class SyntheticData
         }
     }
 
-    /// <summary>Writes to a temporary file beside <paramref name="path"/> and renames it over the target, so a reader
-    /// never sees a half-written file and a failure leaves any previous file intact.</summary>
+    /// <summary>Writes through <see cref="AtomicOutput"/> (a reader never sees a half-written file and a failure leaves
+    /// any previous file intact), gzip-compressed when the name ends in .gz.</summary>
     static void AtomicWrite(string path, Action<TextWriter> write)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        string full = Path.GetFullPath(path);
-        string directory = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(directory);
-        string temp = Path.Combine(directory, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        try
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        AtomicOutput.Write(path, file =>
         {
-            using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
-            using (Stream body = full.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)
-                       ? new GZipStream(file, CompressionLevel.Optimal, leaveOpen: true)
-                       : file)
-            using (var writer = new StreamWriter(body, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), 1 << 16))
-            {
-                write(writer);
-            }
-            File.Move(temp, full, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temp);
-            throw;
-        }
+            using GZipStream? gzip = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)
+                ? new GZipStream(file, CompressionLevel.Optimal, leaveOpen: true)
+                : null;
+            using var writer = new StreamWriter(gzip ?? (Stream)file, AtomicOutput.Utf8, 1 << 16, leaveOpen: true);
+            write(writer);
+        });
     }
 }

@@ -31,6 +31,8 @@ public sealed class EaseRows<T> where T : unmanaged, IBinaryFloatingPointIeee754
     public int Size => _p.Size;
 
     /// <summary>Writes row <paramref name="i"/> of B into <paramref name="row"/> (float32, diagonal 0).</summary>
+    /// <param name="i">The row, 0 ≤ i &lt; n.</param>
+    /// <param name="row">n floats to write.</param>
     /// <param name="scratch">Working space of n elements of T (used when T is not float).</param>
     public void Compute(int i, Span<float> row, Span<T> scratch)
     {

@@ -116,7 +116,7 @@ internal sealed class EaseSolver<T> : EaseSolver where T : unmanaged, IBinaryFlo
             thresholdSeconds = watch.Elapsed.TotalSeconds;
             watch.Restart();
         }
-        long nonZeros;
+        long nonZeros, fileBytes;
         double keptMass;
         using (ModelFileWriter writer = ModelFileWriter.Create(path, n))
         {
@@ -125,8 +125,9 @@ internal sealed class EaseSolver<T> : EaseSolver where T : unmanaged, IBinaryFlo
             writer.SetPopularity(_data.ItemPopularity);
             writer.SetMetadata(EaseTrainer.BuildMetadata(_data, o, metadata, nonZeros, keptMass).ToJsonString());
             writer.Commit();
+            fileBytes = writer.FileLength;
         }
-        return new ModelWriteReport(nonZeros, keptMass, threshold, thresholdSeconds, watch.Elapsed.TotalSeconds, new FileInfo(path).Length);
+        return new ModelWriteReport(nonZeros, keptMass, threshold, thresholdSeconds, watch.Elapsed.TotalSeconds, fileBytes);
     }
 
     private static void CopyRow<TFrom, TTo>(ReadOnlySpan<TFrom> from, Span<TTo> to)

@@ -16,7 +16,12 @@ namespace Ease.Engine.Training;
 public static class EaseTrainer
 {
     /// <summary>Trains on <paramref name="data"/> and writes the model to <paramref name="outputPath"/>.</summary>
+    /// <param name="data">The interactions; its item ids become the model's.</param>
+    /// <param name="options">λ, dropout, precision, pruning, threads.</param>
+    /// <param name="outputPath">The model file to write.</param>
     /// <param name="metadata">Extra metadata (e.g. the input's description); training parameters are added.</param>
+    /// <param name="progress">Phase and fraction done, or null.</param>
+    /// <param name="ct">Cancels between blocks.</param>
     public static TrainReport Train(InteractionSet data, TrainOptions options, string outputPath, JsonObject? metadata = null,
         IProgress<TrainProgress>? progress = null, CancellationToken ct = default)
     {

@@ -5,7 +5,7 @@ namespace Ease.Engine.Training;
 
 /// <summary>
 /// Prunes an existing model further, without retraining: each row keeps its K stored weights of
-/// largest magnitude with <see cref="RowPruner.TopK"/> (ties to the lower column, signs kept, zeros
+/// largest magnitude with <see cref="RowPruner.TopK(ReadOnlySpan{float}, int, Span{float}, Span{int}, Span{float})"/> (ties to the lower column, signs kept, zeros
 /// dropped). Because a top-K of a top-K' row
 /// (K ≤ K') is the top-K of the full row, this gives exactly the model `train --prune-topk K` would.
 /// </summary>
@@ -59,7 +59,7 @@ public static class ModelPruner
             meta["kept_weight_mass_of_source"] = all == 0 ? 1 : kept / all;
             writer.SetMetadata(meta.ToJsonString());
             writer.Commit();
-            return new ModelWriteReport(writer.NonZeroCount, all == 0 ? 1 : kept / all, 0, 0, watch.Elapsed.TotalSeconds, new FileInfo(outputPath).Length);
+            return new ModelWriteReport(writer.NonZeroCount, all == 0 ? 1 : kept / all, 0, 0, watch.Elapsed.TotalSeconds, writer.FileLength);
         }
     }
 

@@ -13,7 +13,11 @@ public static class RowPruner
     private const int MagnitudeShift = 31 - HistogramBits;
 
     /// <summary>Keeps the <paramref name="k"/> weights of largest magnitude. Returns how many were kept.</summary>
+    /// <param name="row">The dense row of weights.</param>
+    /// <param name="k">How many to keep.</param>
     /// <param name="scratch">Working space: at least the row's length.</param>
+    /// <param name="columns">Receives the kept weights' columns, ascending.</param>
+    /// <param name="values">Receives the kept weights, in the order of <paramref name="columns"/>.</param>
     /// <remarks>
     /// A radix select instead of a comparison select: non-negative floats order like their bit
     /// patterns, so one pass histograms the top 12 bits of every |weight|, the bucket holding the

@@ -6,26 +6,13 @@ using Ease.Tests.Support;
 namespace Ease.Tests.Cli;
 
 /// <summary>recommend, similar, bench and evaluate on a model trained from the reference fixture.</summary>
-public sealed class ScoringCommandTests : IDisposable
+public sealed class ScoringCommandTests : ReferenceModelTests
 {
-    private readonly TempDirectory _dir = new();
-    private readonly string _model;
-    private static string Train => Path.Combine(AppContext.BaseDirectory, "fixtures", "reference-train.txt");
-
-    public ScoringCommandTests()
-    {
-        _model = _dir.File("m.ease");
-        var r = CliRunner.Run("train", "-i", Train, "--format", "adjacency", "-o", _model, "--lambda", "10", "-q");
-        Assert.Equal(0, r.ExitCode);
-    }
-
-    public void Dispose() => _dir.Dispose();
-
     [Fact]
     public void RecommendWritesRankedCsvWithoutHistoryItems()
     {
-        string output = _dir.File("recs.csv");
-        var r = CliRunner.Run("recommend", "-m", _model, "-i", Train, "--format", "adjacency", "-k", "5", "-o", output);
+        string output = Dir.File("recs.csv");
+        var r = CliRunner.Run("recommend", "-m", Model, "-i", Train, "--format", "adjacency", "-k", "5", "-o", output);
         Assert.True(r.ExitCode == 0, r.Err);
         string[] lines = File.ReadAllLines(output);
         Assert.Equal("user,rank,item,score", lines[0]);
@@ -43,11 +30,11 @@ public sealed class ScoringCommandTests : IDisposable
     [Fact]
     public void ExcludedItemsNeverAppearAndUnknownHistoryIsCounted()
     {
-        string exclude = _dir.File("exclude.txt");
+        string exclude = Dir.File("exclude.txt");
         File.WriteAllLines(exclude, ["1", "2", "3", "not-an-item"]);
-        string history = _dir.File("h.csv");
+        string history = Dir.File("h.csv");
         File.WriteAllText(history, "alice,5\nalice,nope\nbob,ghost\n");
-        var r = CliRunner.Run("recommend", "-m", _model, "-i", history, "--exclude-items", exclude, "-k", "10");
+        var r = CliRunner.Run("recommend", "-m", Model, "-i", history, "--exclude-items", exclude, "-k", "10");
         Assert.True(r.ExitCode == 0, r.Err);
         string[] rows = [.. r.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1)];
         Assert.Equal(20, rows.Length);
@@ -59,20 +46,20 @@ public sealed class ScoringCommandTests : IDisposable
     [Fact]
     public void SimilarListsTheRowsLargestWeights()
     {
-        var r = CliRunner.Run("similar", "-m", _model, "--item", "5", "-k", "3", "--json");
+        var r = CliRunner.Run("similar", "-m", Model, "--item", "5", "-k", "3", "--json");
         Assert.True(r.ExitCode == 0, r.Err);
         using JsonDocument doc = JsonDocument.Parse(r.Out);
-        using ModelFile m = ModelFile.Open(_model);
+        using ModelFile m = ModelFile.Open(Model);
         Assert.True(m.TryFindItem("5", out int row));
         float[] expected = [.. m.RowValues(row).ToArray().OrderByDescending(v => v).Take(3)];
         Assert.Equal(expected, doc.RootElement.EnumerateArray().Select(e => e.GetProperty("score").GetSingle()));
-        Assert.Equal(2, CliRunner.Run("similar", "-m", _model, "--item", "no-such-item").ExitCode);
+        Assert.Equal(2, CliRunner.Run("similar", "-m", Model, "--item", "no-such-item").ExitCode);
     }
 
     [Fact]
     public void BenchReportsTheContractKeys()
     {
-        var r = CliRunner.Run("bench", "-m", _model, "-i", Train, "--format", "adjacency", "--threads", "2", "--repeat", "2", "--json");
+        var r = CliRunner.Run("bench", "-m", Model, "-i", Train, "--format", "adjacency", "--threads", "2", "--repeat", "2", "--json");
         Assert.True(r.ExitCode == 0, r.Err);
         JsonElement j = JsonDocument.Parse(r.Out).RootElement;
         Assert.True(j.GetProperty("users_per_s").GetDouble() > 0);
@@ -86,13 +73,13 @@ public sealed class ScoringCommandTests : IDisposable
     {
         // Score the training users against their own training items with IncludeSeen off:
         // every held-out item is in the history, so nothing can be hit.
-        var r = CliRunner.Run("evaluate", "-m", _model, "--history", Train, "--heldout", Train, "--format", "adjacency", "-k", "5,10", "--json");
+        var r = CliRunner.Run("evaluate", "-m", Model, "--history", Train, "--heldout", Train, "--format", "adjacency", "-k", "5,10", "--json");
         Assert.True(r.ExitCode == 0, r.Err);
         JsonElement j = JsonDocument.Parse(r.Out).RootElement;
         Assert.Equal(120, j.GetProperty("users").GetInt32());
         Assert.Equal(0, j.GetProperty("Recall@5").GetDouble());
         Assert.Equal(0, j.GetProperty("NDCG@10").GetDouble());
         Assert.Equal("heldout", j.GetProperty("recall_normalization").GetString());
-        Assert.Equal(1, CliRunner.Run("evaluate", "-m", _model, "--history", Train, "--heldout", Train, "-k", "0").ExitCode);
+        Assert.Equal(1, CliRunner.Run("evaluate", "-m", Model, "--history", Train, "--heldout", Train, "-k", "0").ExitCode);
     }
 }

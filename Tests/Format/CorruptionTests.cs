@@ -100,6 +100,19 @@ public sealed class CorruptionTests : IDisposable
     }
 
     [Fact]
+    public void VerifyingAtOpenReportsTheDamageAndReleasesTheMapping()
+    {
+        var s = Copy().Section(SectionKind.Values);
+        byte[] b = (byte[])_good.Clone();
+        b[s.Offset + 1] ^= 0x10;
+        string path = _dir.File("bad-values.ease");
+        File.WriteAllBytes(path, b);
+        var e = Assert.Throws<ModelFormatException>(() => ModelFile.Open(path, new ModelOpenOptions { VerifyChecksums = true }));
+        Assert.StartsWith(path, e.Message);
+        File.Delete(path); // nothing holds the file
+    }
+
+    [Fact]
     public void WrongMagic()
     {
         var b = Copy();

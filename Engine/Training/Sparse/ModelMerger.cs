@@ -65,7 +65,7 @@ public static class ModelMerger
             var source = new ConcatenatedRows(parts.Select(p => p.File).ToArray());
             long solved = parts.Sum(p => p.File.NonZeroCount);
             int n = first.ItemCount;
-            long nonZeros;
+            long nonZeros, fileBytes;
             double keptMass;
             using (ModelFileWriter writer = ModelFileWriter.Create(outputPath, n))
             {
@@ -94,8 +94,9 @@ public static class ModelMerger
                     data["nonzeros"] = nonZeros;
                 writer.SetMetadata(meta.ToJsonString());
                 writer.Commit();
+            fileBytes = writer.FileLength;
             }
-            return new MergeReport(parts.Count, n, solved, nonZeros, keptMass, verifySeconds, watch.Elapsed.TotalSeconds, new FileInfo(outputPath).Length);
+            return new MergeReport(parts.Count, n, solved, nonZeros, keptMass, verifySeconds, watch.Elapsed.TotalSeconds, fileBytes);
         }
         finally
         {

@@ -84,8 +84,14 @@ internal sealed class NeighborLists
     /// <summary>Bytes the lists can take at most for <paramref name="n"/> items.</summary>
     public static long PeakBytes(int n, int maxNeighbors) => (long)n * Math.Min(maxNeighbors, Math.Max(0, n - 1)) * 8 + (n + 1L) * 40;
 
+    /// <summary>Builds the lists from the interactions, one block of items per task.</summary>
+    /// <param name="data">The interactions.</param>
     /// <param name="candidates">Candidates per target (the strongest of each list).</param>
     /// <param name="maxNeighbors">Co-occurrences kept per item for the local systems' Gram entries (at least <paramref name="candidates"/>).</param>
+    /// <param name="ranking">How co-occurring items are ranked.</param>
+    /// <param name="threads">Worker threads.</param>
+    /// <param name="progress">Fraction of items done.</param>
+    /// <param name="ct">Cancellation.</param>
     public static NeighborLists Build(InteractionSet data, int candidates, int maxNeighbors, NeighborRanking ranking, int threads,
         IProgress<double>? progress, CancellationToken ct)
     {

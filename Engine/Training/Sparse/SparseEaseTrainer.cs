@@ -60,7 +60,7 @@ public static class SparseEaseTrainer
 
         watch.Restart();
         JsonObject solver = SolverMetadata(o, neighbors, o.EffectiveGramNeighbors(n), DataFingerprint.Compute(data));
-        long nonZeros;
+        long nonZeros, fileBytes;
         double keptMass;
         float threshold = 0;
         using (ModelFileWriter writer = ModelFileWriter.Create(outputPath, n))
@@ -87,6 +87,7 @@ public static class SparseEaseTrainer
             meta["solver"] = solver;
             writer.SetMetadata(meta.ToJsonString());
             writer.Commit();
+            fileBytes = writer.FileLength;
         }
         phases.Add(new PhaseTiming(o.ShardCount > 1 ? "write part" : "prune+write", watch.Elapsed.TotalSeconds));
 
@@ -101,7 +102,7 @@ public static class SparseEaseTrainer
             KernelPath = "sparse/" + Linalg.SpdInverse.Resolve<float>(Linalg.KernelPath.Auto),
             Threads = threads,
             MatrixBytes = workBytes,
-            FileBytes = new FileInfo(outputPath).Length,
+            FileBytes = fileBytes,
             PruneThreshold = threshold,
             Solver = "sparse",
             Neighbors = neighbors,

@@ -1,0 +1,64 @@
+using System.Runtime.InteropServices;
+
+namespace Ease.Cli.Serve;
+
+/// <summary>
+/// Notices a replaced model file: a FileSystemWatcher on its directory (writers rename a new
+/// file over the old one), a cheap poll of its modification time, length and header checksum as a backup, and
+/// optionally SIGHUP. Events are debounced and end in <see cref="ModelHolder.ReloadIfChanged"/>
+/// (SIGHUP: an unconditional reload) on a thread-pool thread.
+/// </summary>
+internal sealed class ModelWatcher : IDisposable
+{
+    private static readonly TimeSpan Debounce = TimeSpan.FromMilliseconds(50);
+
+    private readonly ModelHolder _holder;
+    private readonly FileSystemWatcher? _watcher;
+    private readonly Timer _poll;
+    private readonly Timer _debounced;
+    private readonly PosixSignalRegistration? _sighup;
+
+    public ModelWatcher(ModelHolder holder, TimeSpan pollInterval, bool handleSighup, TextWriter log)
+    {
+        _holder = holder;
+        _debounced = new Timer(_ => holder.ReloadIfChanged("file changed"));
+        _poll = new Timer(_ => holder.ReloadIfChanged("poll"), null, pollInterval, pollInterval);
+        string full = Path.GetFullPath(holder.Path);
+        try
+        {
+            _watcher = new FileSystemWatcher(Path.GetDirectoryName(full)!, Path.GetFileName(full))
+            {
+                NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size,
+            };
+            _watcher.Changed += OnEvent;
+            _watcher.Created += OnEvent;
+            _watcher.Renamed += OnEvent;
+            _watcher.EnableRaisingEvents = true;
+        }
+        catch (Exception e) when (e is IOException or ArgumentException or PlatformNotSupportedException or UnauthorizedAccessException)
+        {
+            // inotify limits and the like: the poll still notices changes.
+            log.WriteLine($"ease: serve: warning: cannot watch {full} ({e.Message}); relying on the poll every {pollInterval.TotalSeconds:0.###} s");
+            _watcher?.Dispose();
+            _watcher = null;
+        }
+        if (handleSighup && !OperatingSystem.IsWindows())
+            _sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnSighup);
+    }
+
+    private void OnEvent(object sender, FileSystemEventArgs e) => _debounced.Change(Debounce, Timeout.InfiniteTimeSpan);
+
+    private void OnSighup(PosixSignalContext context)
+    {
+        context.Cancel = true;
+        ThreadPool.QueueUserWorkItem(static h => h.Reload("SIGHUP"), _holder, preferLocal: false);
+    }
+
+    public void Dispose()
+    {
+        _sighup?.Dispose();
+        _watcher?.Dispose();
+        _poll.Dispose();
+        _debounced.Dispose();
+    }
+}
