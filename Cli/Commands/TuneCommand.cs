@@ -39,12 +39,18 @@ public static class TuneCommand
         var output = new Option<string?>("--output", "-o") { Description = "Write the best model here.", HelpName = "MODEL" };
         var chart = new Option<string?>("--chart") { Description = "Write an SVG chart of the pruning trade-off (accuracy, users/s, file size per weights/row) at the best λ and dropout; implies --speed.", HelpName = "FILE.svg" };
         var speed = new Option<bool>("--speed") { Description = "Also measure scoring users/s of every model (all held-out users' histories, all threads)." };
+        var solverKind = new Option<string>("--solver") { Description = "As in train: dense, sparse, or auto (dense when it fits --memory-limit). The sparse solver trains each grid point anew.", DefaultValueFactory = _ => "auto", HelpName = "dense|sparse|auto" };
+        solverKind.AcceptOnlyFromAmong("dense", "sparse", "auto");
+        var memoryLimit = new Option<string?>("--memory-limit") { Description = "Memory budget, e.g. 12G (default: what the machine has available).", HelpName = "BYTES" };
+        var neighbors = new Option<int?>("--neighbors") { Description = "Sparse solver: candidates per item (default: the weights a row keeps, at least 128).", HelpName = "M" };
+        var gramNeighbors = new Option<int?>("--gram-neighbors") { Description = "Sparse solver: co-occurrences kept per item (default: 4 x --neighbors).", HelpName = "G" };
         var json = new Option<bool>("--json") { Description = "Print the results and the best setting as JSON." };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress output." };
         var binder = new InputOptionsBinder();
         var command = new Command("tune", "Grid search over λ, EDLAE dropout and pruning with the Gram matrix computed once; prints a table and the best setting.")
         {
-            input, history, heldout, lambdas, dropouts, prunes, ks, metric, normalization, precision, threads, output, chart, speed, json, quiet,
+            input, history, heldout, lambdas, dropouts, prunes, ks, metric, normalization, precision, threads, output, chart, speed,
+            solverKind, memoryLimit, neighbors, gramNeighbors, json, quiet,
         };
         binder.AddTo(command);
         command.SetAction(parse =>
@@ -72,27 +78,50 @@ public static class TuneCommand
                     InteractionSet train = InteractionReader.Read(parse.GetValue(input)!, inputOptions, new SynchronousProgress<ReadProgress>(r => p.Report("load", r.Fraction)));
                     InteractionSet h = InteractionReader.Read(parse.GetValue(history)!, inputOptions, train.ItemIds, UnknownItemPolicy.Drop);
                     InteractionSet t = InteractionReader.Read(parse.GetValue(heldout)!, inputOptions, train.ItemIds, UnknownItemPolicy.Add);
-                    using EaseSolver solver = EaseSolver.Create(train, parse.GetValue(precision) == "f64" ? Precision.Float64 : Precision.Float32, threadCount,
-                        keepGram: lambdaGrid.Length * dropoutGrid.Length > 1, new SynchronousProgress<TrainProgress>(x => p.Report(x.Phase, x.Fraction)));
                     var evalOptions = new EvaluationOptions { Ks = cutoffs, RecallNormalization = norm, Threads = threadCount };
+                    var baseOptions = TrainCommand.WithSolver(new TrainOptions
+                    {
+                        Lambda = lambdaGrid[0],
+                        Precision = parse.GetValue(precision) == "f64" ? Precision.Float64 : Precision.Float32,
+                        Threads = threadCount,
+                        Prune = pruneGrid.Max() > 0 ? PruneMode.TopK : PruneMode.None,
+                        PruneTopK = pruneGrid.Max(),
+                    }, parse.GetValue(solverKind)!, parse.GetValue(memoryLimit), parse.GetValue(neighbors), parse.GetValue(gramNeighbors), "count", null);
+                    bool sparse = MemoryBudget.Choose(train, baseOptions) == SolverKind.Sparse;
+                    // One neighbourhood size for the whole grid, sized for its largest pruning.
+                    baseOptions = baseOptions with { Neighbors = baseOptions.EffectiveNeighbors(train.ItemCount), GramNeighbors = baseOptions.EffectiveGramNeighbors(train.ItemCount) };
+                    using EaseSolver? solver = sparse ? null : EaseSolver.Create(train, baseOptions.Precision, threadCount,
+                        keepGram: lambdaGrid.Length * dropoutGrid.Length > 1, new SynchronousProgress<TrainProgress>(x => p.Report(x.Phase, x.Fraction)));
                     foreach (double lambda in lambdaGrid)
                     {
                         foreach (double dropout in dropoutGrid)
                         {
                             string tag = $"λ={lambda.ToString(CultureInfo.InvariantCulture)} p={dropout.ToString(CultureInfo.InvariantCulture)}";
-                            SpdInverseReport inv = solver.Solve(lambda, dropout, new SynchronousProgress<TrainProgress>(x => p.Report($"{tag} {x.Phase}", x.Fraction)));
+                            SpdInverseReport? inv = solver?.Solve(lambda, dropout, new SynchronousProgress<TrainProgress>(x => p.Report($"{tag} {x.Phase}", x.Fraction)));
                             foreach (int topK in pruneGrid)
                             {
-                                var o = new TrainOptions { Lambda = lambda, Dropout = dropout, Prune = topK > 0 ? PruneMode.TopK : PruneMode.None, PruneTopK = topK, Threads = threadCount };
+                                var o = baseOptions with { Lambda = lambda, Dropout = dropout, Prune = topK > 0 ? PruneMode.TopK : PruneMode.None, PruneTopK = topK, Solver = sparse ? SolverKind.Sparse : SolverKind.Dense };
                                 string path = Path.Combine(workDir, $"{results.Count}.ease");
-                                ModelWriteReport w = solver.Write(path, o, new JsonObject { ["tool"] = $"ease {TrainCommand.ToolVersion}" },
-                                    new SynchronousProgress<TrainProgress>(x => p.Report($"{tag} k={PruningChart.Label(topK)} {x.Phase}", x.Fraction)));
+                                var meta = new JsonObject { ["tool"] = $"ease {TrainCommand.ToolVersion}" };
+                                var report = new SynchronousProgress<TrainProgress>(x => p.Report($"{tag} k={PruningChart.Label(topK)} {x.Phase}", x.Fraction));
+                                long nonZeros, fileBytes;
+                                double keptMass, solveSeconds;
+                                if (solver is not null)
+                                {
+                                    ModelWriteReport w = solver.Write(path, o, meta, report);
+                                    (nonZeros, fileBytes, keptMass, solveSeconds) = (w.NonZeros, w.FileBytes, w.KeptWeightMass, inv!.TotalSeconds);
+                                }
+                                else
+                                {
+                                    TrainReport r = Engine.Training.Sparse.SparseEaseTrainer.Train(train, o, path, meta, report);
+                                    (nonZeros, fileBytes, keptMass, solveSeconds) = (r.NonZeros, r.FileBytes, r.KeptWeightMass, r.Phases.Sum(x => x.Seconds));
+                                }
                                 using ModelFile model = ModelFile.Open(path);
                                 p.Report($"{tag} k={PruningChart.Label(topK)} evaluate", 0);
                                 EvaluationReport e = Evaluator.Evaluate(model, h, t, evalOptions);
                                 double usersPerSecond = measureSpeed ? MeasureSpeed(model, h, t, cutoffs[0], threadCount) : 0;
                                 p.Report($"{tag} k={PruningChart.Label(topK)} evaluate", 1);
-                                results.Add(new Row(lambda, dropout, topK, w.NonZeros, w.FileBytes, w.KeptWeightMass, e, usersPerSecond, inv.TotalSeconds));
+                                results.Add(new Row(lambda, dropout, topK, nonZeros, fileBytes, keptMass, e, usersPerSecond, solveSeconds));
                             }
                         }
                     }
