@@ -58,6 +58,12 @@ internal static class NeighborhoodSolver
                 return s;
             }, _ => { });
         }
+        catch (AggregateException e) when (e.InnerExceptions.Any(x => x is LocalSystemNotPositiveDefiniteException))
+        {
+            // Parallel.For wraps what a target throws; callers catch the failing system itself
+            // (the lowest target among those that failed, so the message does not vary by thread).
+            throw e.InnerExceptions.OfType<LocalSystemNotPositiveDefiniteException>().MinBy(x => x.Target)!;
+        }
         finally
         {
             foreach (Scratch s in all)
