@@ -224,8 +224,10 @@ public class SparseSolverTests
     public void LocalCholeskySolvesAsADoublePrecisionReference()
     {
         var random = new Random(9);
-        using LocalCholesky solver = LocalCholesky.Create(130);
-        for (int m = 1; m <= 130; m++)
+        // Every size through the row-by-row path, and a few past it on the blocked recursion.
+        int[] sizes = [.. Enumerable.Range(1, LocalCholesky.SmallLimit + 2), 300, 333];
+        using LocalCholesky solver = LocalCholesky.Create(sizes.Max());
+        foreach (int m in sizes)
         {
             // A = R Rᵀ / m + I/2: SPD with eigenvalues in about [0.5, 4.5].
             var r = new double[m, m];
@@ -264,6 +266,7 @@ public class SparseSolverTests
     [Theory]
     [InlineData(1, 0)]
     [InlineData(100, 77)]
+    [InlineData(300, 290)]
     public void LocalCholeskyNamesTheFailingPivot(int m, int bad)
     {
         using LocalCholesky solver = LocalCholesky.Create(m);
