@@ -13,7 +13,8 @@
 # response names one of the two models.
 #
 # Environment: DATA (yelp2018 folder, default ../shared/data/yelp2018), WORK_DIR (default
-# /tmp/ease-serve-load), PORT (18080), DURATION (seconds per run, 20), EASE (command, default the
+# /tmp/ease-serve-load), PORT (18080), DURATION (seconds per run, 20), HALF_RATE (requests/s of the
+# second run, default half the measured maximum), EASE (command, default the
 # Release build of this checkout, built if needed).
 set -euo pipefail
 
@@ -107,7 +108,7 @@ if [[ $swap -eq 0 ]]; then
     max_rps="$(echo "$out" | result | sed 's/.*rps=\([0-9]*\).*/\1/')"
     # Half the max rate: each connection waits 2 ms before each request (Lua delay), so a
     # connection sends somewhat under 500 requests/s; a 5 s calibration run sets the count.
-    half=$((max_rps / 2)); conns=$(( (half + 250) / 500 )); (( conns < 1 )) && conns=1
+    half=${HALF_RATE:-$((max_rps / 2))}; conns=$(( (half + 250) / 500 )); (( conns < 1 )) && conns=1
     calib="$(run_wrk "$conns" 5 DELAY_MS=2 | result | sed 's/.*rps=\([0-9]*\).*/\1/')"
     conns=$(( (conns * half + calib / 2) / (calib > 0 ? calib : 1) )); (( conns < 1 )) && conns=1
     echo "== half rate: target $half requests/s: $conns connections, each waiting 2 ms before each request (Lua delay; calibrated), wrk -t2 -c$conns -d${duration}s --latency"

@@ -25,9 +25,9 @@ public static class TrainCommand
         var solver = new Option<string>("--solver") { Description = "dense: exact n x n inversion; sparse: per-item ridge solves on each item's strongest co-occurrences (any n); auto: dense when it fits --memory-limit.", DefaultValueFactory = _ => "auto", HelpName = "dense|sparse|auto" };
         solver.AcceptOnlyFromAmong("dense", "sparse", "auto");
         var memoryLimit = new Option<string?>("--memory-limit") { Description = "Memory budget for choosing and checking the solver, e.g. 12G or 500M (default: what the machine has available).", HelpName = "BYTES" };
-        var neighbors = new Option<int?>("--neighbors") { Description = "Sparse solver: candidates per item, its strongest co-occurrences (default: the weights a row keeps, at least 128).", HelpName = "M" };
+        var neighbors = new Option<int?>("--neighbors") { Description = "Sparse solver: candidates per item, its strongest co-occurrences (default: two thirds of the weights a row keeps, at least 128).", HelpName = "M" };
         var gramNeighbors = new Option<int?>("--gram-neighbors") { Description = "Sparse solver: co-occurrences kept per item for the local systems (default: 4 x --neighbors).", HelpName = "G" };
-        var ranking = new Option<string>("--neighbor-ranking") { Description = "Sparse solver: rank candidates by co-occurrence count or by cosine.", DefaultValueFactory = _ => "count", HelpName = "count|cosine" };
+        var ranking = new Option<string>("--neighbor-ranking") { Description = "Sparse solver: rank candidates by cosine (count / sqrt(popularity)) or by raw co-occurrence count.", DefaultValueFactory = _ => "cosine", HelpName = "cosine|count" };
         ranking.AcceptOnlyFromAmong("count", "cosine");
         var shard = new Option<string?>("--shard") { Description = "Sparse solver: solve shard I of N (0-based) and write a part file for `ease merge`.", HelpName = "I/N" };
         var json = new Option<bool>("--json") { Description = "Print the summary as one JSON object on stdout." };
@@ -130,7 +130,7 @@ public static class TrainCommand
             MemoryLimitBytes = limit,
             Neighbors = neighbors ?? 0,
             GramNeighbors = gramNeighbors ?? 0,
-            Ranking = ranking == "cosine" ? Engine.Training.Sparse.NeighborRanking.Cosine : Engine.Training.Sparse.NeighborRanking.Count,
+            Ranking = ranking == "count" ? Engine.Training.Sparse.NeighborRanking.Count : Engine.Training.Sparse.NeighborRanking.Cosine,
             ShardIndex = index,
             ShardCount = count,
         };

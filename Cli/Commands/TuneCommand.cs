@@ -42,7 +42,7 @@ public static class TuneCommand
         var solverKind = new Option<string>("--solver") { Description = "As in train: dense, sparse, or auto (dense when it fits --memory-limit). The sparse solver trains each grid point anew.", DefaultValueFactory = _ => "auto", HelpName = "dense|sparse|auto" };
         solverKind.AcceptOnlyFromAmong("dense", "sparse", "auto");
         var memoryLimit = new Option<string?>("--memory-limit") { Description = "Memory budget, e.g. 12G (default: what the machine has available).", HelpName = "BYTES" };
-        var neighbors = new Option<int?>("--neighbors") { Description = "Sparse solver: candidates per item (default: the weights a row keeps, at least 128).", HelpName = "M" };
+        var neighbors = new Option<int?>("--neighbors") { Description = "Sparse solver: candidates per item (default: two thirds of the weights a row keeps, at least 128).", HelpName = "M" };
         var gramNeighbors = new Option<int?>("--gram-neighbors") { Description = "Sparse solver: co-occurrences kept per item (default: 4 x --neighbors).", HelpName = "G" };
         var json = new Option<bool>("--json") { Description = "Print the results and the best setting as JSON." };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress output." };
@@ -86,7 +86,7 @@ public static class TuneCommand
                         Threads = threadCount,
                         Prune = pruneGrid.Max() > 0 ? PruneMode.TopK : PruneMode.None,
                         PruneTopK = pruneGrid.Max(),
-                    }, parse.GetValue(solverKind)!, parse.GetValue(memoryLimit), parse.GetValue(neighbors), parse.GetValue(gramNeighbors), "count", null);
+                    }, parse.GetValue(solverKind)!, parse.GetValue(memoryLimit), parse.GetValue(neighbors), parse.GetValue(gramNeighbors), "cosine", null);
                     bool sparse = MemoryBudget.Choose(train, baseOptions) == SolverKind.Sparse;
                     // One neighbourhood size for the whole grid, sized for its largest pruning.
                     baseOptions = baseOptions with { Neighbors = baseOptions.EffectiveNeighbors(train.ItemCount), GramNeighbors = baseOptions.EffectiveGramNeighbors(train.ItemCount) };

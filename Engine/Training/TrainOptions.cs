@@ -61,7 +61,7 @@ public sealed record TrainOptions
     public int GramNeighbors { get; init; }
 
     /// <summary>Sparse solver: how candidates are ranked.</summary>
-    public Sparse.NeighborRanking Ranking { get; init; } = Sparse.NeighborRanking.Count;
+    public Sparse.NeighborRanking Ranking { get; init; } = Sparse.NeighborRanking.Cosine;
 
     /// <summary>Memory budget in bytes for choosing and checking the solver; 0 = what the machine has available.</summary>
     public long MemoryLimitBytes { get; init; }
@@ -73,9 +73,10 @@ public sealed record TrainOptions
     public int ShardCount { get; init; } = 1;
 
     /// <summary>
-    /// Candidates per target the sparse solver uses: <see cref="Neighbors"/>, or about the weights a
-    /// row keeps (rounded up to a multiple of 32), at least 128. Measured on yelp2018 at 1% density:
-    /// as many candidates as kept weights already reach 99% of the dense model's NDCG.
+    /// Candidates per target the sparse solver uses: <see cref="Neighbors"/>, or two thirds of the
+    /// weights a row keeps (rounded up to a multiple of 32), at least 128. Measured on yelp2018 at
+    /// 1% density (381 weights per row): 256 cosine-ranked candidates with lists of 1024 keep
+    /// 100.2% of the dense model's NDCG@20 in 0.14 of its time.
     /// </summary>
     public int EffectiveNeighbors(int items)
     {
@@ -85,9 +86,9 @@ public sealed record TrainOptions
         {
             PruneMode.TopK => PruneTopK,
             PruneMode.Density => PruneDensity * items,
-            _ => 256,
+            _ => 384,
         };
-        return (int)Math.Clamp(Math.Ceiling(perRow / 32) * 32, 128, 1 << 16);
+        return (int)Math.Clamp(Math.Ceiling(perRow * 2 / 3 / 32) * 32, 128, 1 << 16);
     }
 
     /// <summary>
