@@ -151,14 +151,7 @@ public static class EaseTrainer
                     return sums;
                 }, sums => { lock (gate) { keptSquares += sums.Kept; allSquares += sums.All; } });
 
-                for (int r = 0; r < count; r++)
-                {
-                    (int[] cols, float[] vals, int c) = kept[r];
-                    writer.AppendRow(cols.AsSpan(0, c), vals.AsSpan(0, c));
-                    ArrayPool<int>.Shared.Return(cols);
-                    ArrayPool<float>.Shared.Return(vals);
-                    kept[r] = default;
-                }
+                AppendPooled(kept, count, writer);
                 progress?.Report((double)(start + count) / n);
             }
         }
@@ -167,6 +160,19 @@ public static class EaseTrainer
             scratch.Dispose();
         }
         return (writer.NonZeroCount, allSquares == 0 ? 1 : keptSquares / allSquares);
+    }
+
+    /// <summary>Appends a block of pruned rows in order and returns their pooled buffers.</summary>
+    internal static void AppendPooled((int[] Cols, float[] Vals, int Count)[] kept, int count, ModelFileWriter writer)
+    {
+        for (int r = 0; r < count; r++)
+        {
+            (int[] cols, float[] vals, int c) = kept[r];
+            writer.AppendRow(cols.AsSpan(0, c), vals.AsSpan(0, c));
+            ArrayPool<int>.Shared.Return(cols);
+            ArrayPool<float>.Shared.Return(vals);
+            kept[r] = default;
+        }
     }
 
     /// <summary>Σ v² accumulated in double (kept and total mass must agree exactly when nothing is pruned).</summary>

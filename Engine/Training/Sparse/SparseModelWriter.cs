@@ -73,14 +73,7 @@ internal static class SparseModelWriter
                 return s;
             }, s => { lock (gate) { keptSquares += s.Kept; allSquares += s.All; } });
 
-            for (int r = 0; r < count; r++)
-            {
-                (int[] cols, float[] vals, int c) = kept[r];
-                writer.AppendRow(cols.AsSpan(0, c), vals.AsSpan(0, c));
-                ArrayPool<int>.Shared.Return(cols);
-                ArrayPool<float>.Shared.Return(vals);
-                kept[r] = default;
-            }
+            EaseTrainer.AppendPooled(kept, count, writer);
             progress?.Report((double)(start + count) / n);
         }
         return (keptSquares, allSquares);
