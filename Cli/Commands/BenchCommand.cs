@@ -22,7 +22,7 @@ public static class BenchCommand
         var k = new Option<int>("-k") { Description = "Recommendations per user.", DefaultValueFactory = _ => 20, HelpName = "K" };
         var threads = new Option<int>("--threads") { Description = "Scoring threads; 0 = all cores.", DefaultValueFactory = _ => 0, HelpName = "N" };
         var repeat = new Option<int>("--repeat") { Description = "Timed passes over all users (after one warm-up pass); users/s is their median.", DefaultValueFactory = _ => 3, HelpName = "R" };
-        var json = new Option<bool>("--json") { Description = "Print one JSON object with keys users_per_s, p50_us, p90_us, p99_us, max_us, alloc_bytes_per_call." };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object with keys users_per_s, p50_us, p90_us, p99_us, max_us, alloc_bytes_per_call, bytes_per_user, gbytes_per_s, stream_gbytes_per_s, roofline_fraction." };
         var shard = new ShardOption();
         var binder = new InputOptionsBinder();
         var command = new Command("bench", "Score every user of a history file and report users/s, latency p50/p90/p99/max per user and bytes allocated per call.")
@@ -43,6 +43,11 @@ public static class BenchCommand
             if (history.Users == 0)
                 throw new InvalidDataException($"{parse.GetValue(input)}: no users to score");
             ScoringThroughput.Result r = ScoringThroughput.Measure(m, history.Offsets, history.Rows, Math.Min(topK, m.ItemCount), threadCount, passes);
+            // The roofline: the bytes of model rows a user's scores read, the rate they were read
+            // at, and the machine's streaming bandwidth measured just now with as many threads.
+            double bytesPerUser = BytesPerUser(m, history.Rows, history.Users);
+            double gbytesPerSecond = bytesPerUser * r.UsersPerSecond / 1e9;
+            double stream = StreamBandwidth.Measure(threadCount);
             if (parse.GetValue(json))
             {
                 var o = new JsonObject
@@ -58,6 +63,10 @@ public static class BenchCommand
                     ["p99_us"] = Math.Round(r.P99, 2),
                     ["max_us"] = Math.Round(r.Max, 2),
                     ["alloc_bytes_per_call"] = Math.Round(r.AllocatedPerCall, 3),
+                    ["bytes_per_user"] = Math.Round(bytesPerUser, 1),
+                    ["gbytes_per_s"] = Math.Round(gbytesPerSecond, 3),
+                    ["stream_gbytes_per_s"] = Math.Round(stream, 3),
+                    ["roofline_fraction"] = Math.Round(gbytesPerSecond / stream, 4),
                 };
                 if (userShard is { } s)
                     o["shard"] = s.ToString();
@@ -71,10 +80,20 @@ public static class BenchCommand
                 context.Out.WriteLine(string.Create(c, $"throughput  {r.UsersPerSecond:N0} users/s (median of {passes} passes)"));
                 context.Out.WriteLine(string.Create(c, $"latency     p50 {r.P50:0.0} µs   p90 {r.P90:0.0} µs   p99 {r.P99:0.0} µs   max {r.Max:0.0} µs"));
                 context.Out.WriteLine(string.Create(c, $"allocated   {r.AllocatedPerCall:0.###} bytes per call"));
+                context.Out.WriteLine(string.Create(c, $"memory      {bytesPerUser / 1024:0.0} KiB of rows per user, read at {gbytesPerSecond:0.00} GB/s: {gbytesPerSecond / stream * 100:0.#}% of the {stream:0.0} GB/s this machine streams on {threadCount} threads"));
             }
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>Mean bytes of weights (int32 column + float32 value each) in the model rows of one user's history.</summary>
+    internal static double BytesPerUser(ModelFile model, ReadOnlySpan<int> historyRows, int users)
+    {
+        long weights = 0;
+        foreach (int row in historyRows)
+            weights += model.RowLength(row);
+        return users == 0 ? 0 : weights * (double)(sizeof(int) + sizeof(float)) / users;
     }
 
 }
