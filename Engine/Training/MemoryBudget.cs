@@ -42,16 +42,17 @@ public static class MemoryBudget
     }
 
     /// <summary>
-    /// Bytes the sparse solver needs beyond the loaded input, at most: the neighbour lists'
-    /// fixed slots, the solved weights and their transposed rows, and per thread an n-long
-    /// counter set and one local system.
+    /// Bytes the sparse solver needs beyond the loaded input, at most: the neighbour lists
+    /// (<paramref name="gramNeighbors"/> per item), the solved weights and their transposed rows
+    /// (<paramref name="neighbors"/> per item), and per thread an n-long counter set and one local
+    /// system.
     /// </summary>
-    public static long SparseBytes(int items, int neighbors, int threads)
+    public static long SparseBytes(int items, int neighbors, int gramNeighbors, int threads)
     {
         int m = Math.Min(neighbors, Math.Max(0, items - 1));
         long entries = (long)items * m;
         long perThread = items * 20L + (long)m * m * 4 + (4L << 20);
-        return NeighborLists.PeakBytes(items, neighbors) + entries * 4 + entries * 8 + items * 16L + threads * perThread;
+        return NeighborLists.PeakBytes(items, Math.Max(gramNeighbors, neighbors)) + entries * 4 + entries * 8 + items * 16L + threads * perThread;
     }
 
     /// <summary>Bytes the loaded input takes (CSR both ways, popularity; ids estimated at 40 bytes each).</summary>
@@ -64,7 +65,7 @@ public static class MemoryBudget
         long limit = Limit(o);
         long input = InputBytes(data);
         long dense = DenseBytes(data.ItemCount, o.Precision) + input;
-        long sparse = SparseBytes(data.ItemCount, o.EffectiveNeighbors(data.ItemCount), o.EffectiveThreads) + input;
+        long sparse = SparseBytes(data.ItemCount, o.EffectiveNeighbors(data.ItemCount), o.EffectiveGramNeighbors(data.ItemCount), o.EffectiveThreads) + input;
         SolverKind kind = o.Solver;
         if (kind == SolverKind.Auto)
             kind = o.ShardCount == 1 && dense <= limit ? SolverKind.Dense : SolverKind.Sparse;

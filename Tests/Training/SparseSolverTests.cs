@@ -314,7 +314,7 @@ public class SparseTrainCommandTests
         InteractionSet data = InteractionReader.Read(input, new InputOptions { Format = InputFormat.Adjacency });
         int n = data.ItemCount;
         long dense = MemoryBudget.DenseBytes(n, Precision.Float32) + MemoryBudget.InputBytes(data);
-        long sparse = MemoryBudget.SparseBytes(n, neighbors: 8, threads: 1) + MemoryBudget.InputBytes(data);
+        long sparse = MemoryBudget.SparseBytes(n, neighbors: 8, gramNeighbors: 32, threads: 1) + MemoryBudget.InputBytes(data);
         Assert.True(dense >= 4L * n * n, "the dense estimate is below one n x n float matrix");
         Assert.True(sparse < dense, $"with {n} items the sparse solver should need less than the dense one ({sparse} vs {dense})");
 
