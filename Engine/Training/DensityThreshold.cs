@@ -68,6 +68,23 @@ public sealed class DensityThreshold
     /// <summary>Total non-zero magnitudes counted.</summary>
     public long Total => _counts.Sum();
 
+    /// <summary>
+    /// The threshold keeping about <paramref name="target"/> weights, from two passes over the
+    /// weights: <paramref name="histogram"/>(create, pass) counts every row into histograms made by
+    /// create (pass 0 high bits, pass 1 low bits of the cut's bucket). <see cref="float.Epsilon"/>
+    /// when there are no more than the target: keep every non-zero weight.
+    /// </summary>
+    public static float Find(long target, Func<Func<DensityThreshold>, int, DensityThreshold> histogram)
+    {
+        DensityThreshold high = histogram(HighPass, 0);
+        if (high.Total <= target)
+            return float.Epsilon;
+        (ushort bucket, long above) = high.FindBucket(target);
+        DensityThreshold low = histogram(() => LowPass(bucket), 1);
+        (ushort lowBits, _) = low.FindBucket(target - above);
+        return Compose(bucket, lowBits);
+    }
+
     /// <summary>The threshold as a float, from the high bucket and low bits.</summary>
     public static float Compose(ushort high, ushort low) => BitConverter.UInt32BitsToSingle(((uint)high << 16) | low);
 }

@@ -82,15 +82,7 @@ public static class EaseTrainer
 
     internal static float FindDensityThreshold<T>(EaseRows<T> rows, long target, int threads, IProgress<double>? progress, CancellationToken ct)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        DensityThreshold high = Histogram(rows, DensityThreshold.HighPass, threads, p => progress?.Report(0.5 * p), ct);
-        if (high.Total <= target)
-            return float.Epsilon; // keep every non-zero weight
-        (ushort bucket, long above) = high.FindBucket(target);
-        DensityThreshold low = Histogram(rows, () => DensityThreshold.LowPass(bucket), threads, p => progress?.Report(0.5 + 0.5 * p), ct);
-        (ushort lowBits, _) = low.FindBucket(target - above);
-        return DensityThreshold.Compose(bucket, lowBits);
-    }
+        => DensityThreshold.Find(target, (create, pass) => Histogram(rows, create, threads, p => progress?.Report(0.5 * (pass + p)), ct));
 
     private static DensityThreshold Histogram<T>(EaseRows<T> rows, Func<DensityThreshold> create, int threads, Action<double> progress, CancellationToken ct)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>

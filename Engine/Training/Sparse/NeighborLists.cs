@@ -31,7 +31,6 @@ internal sealed class NeighborLists
     private NeighborLists(Block[] blocks, long[] offsets, float[] cut, double[] residual, int candidates)
     {
         _blocks = blocks;
-        CandidateLimit = candidates;
         CandidateOffsets = new long[offsets.Length];
         for (int j = 0; j + 1 < offsets.Length; j++)
             CandidateOffsets[j + 1] = CandidateOffsets[j] + Math.Min(candidates, (int)(offsets[j + 1] - offsets[j]));
@@ -55,17 +54,12 @@ internal sealed class NeighborLists
     public long Total => Offsets[^1];
     public long BytesAllocated => Offsets.Length * 24L + Total * 8 + _blocks.Length * (BlockItems + 1) * 4L;
 
-    /// <summary>Candidates per target: the first this many of each list.</summary>
-    public int CandidateLimit { get; }
-
     /// <summary>n + 1 offsets of the targets' solutions (one weight per candidate).</summary>
     public long[] CandidateOffsets { get; }
 
     public int CandidateCount(int item) => (int)(CandidateOffsets[item + 1] - CandidateOffsets[item]);
     public ReadOnlySpan<int> CandidatesOf(int item) => ItemsOf(item)[..CandidateCount(item)];
     public ReadOnlySpan<float> CandidateCountsOf(int item) => CountsOf(item)[..CandidateCount(item)];
-
-    public int Length(int item) => (int)(Offsets[item + 1] - Offsets[item]);
 
     public ReadOnlySpan<int> ItemsOf(int item)
     {

@@ -14,14 +14,7 @@ internal static class SparseModelWriter
     public static float DensityThresholdOf(ISparseRowSource rows, double density, int threads, CancellationToken ct)
     {
         int n = rows.RowCount;
-        long target = (long)Math.Round(density * n * (double)n);
-        DensityThreshold high = Histogram(rows, DensityThreshold.HighPass, threads, ct);
-        if (high.Total <= target)
-            return float.Epsilon;
-        (ushort bucket, long above) = high.FindBucket(target);
-        DensityThreshold low = Histogram(rows, () => DensityThreshold.LowPass(bucket), threads, ct);
-        (ushort lowBits, _) = low.FindBucket(target - above);
-        return DensityThreshold.Compose(bucket, lowBits);
+        return DensityThreshold.Find((long)Math.Round(density * n * (double)n), (create, _) => Histogram(rows, create, threads, ct));
     }
 
     private static DensityThreshold Histogram(ISparseRowSource rows, Func<DensityThreshold> create, int threads, CancellationToken ct)
