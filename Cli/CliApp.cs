@@ -32,6 +32,7 @@ public static class CliApp
         root.Subcommands.Add(SplitCommand.Create(context));
         root.Subcommands.Add(TuneCommand.Create(context));
         root.Subcommands.Add(PruneCommand.Create(context));
+        root.Subcommands.Add(ConvertCommand.Create(context));
         root.Subcommands.Add(MergeCommand.Create(context));
         root.Subcommands.Add(ServeCommand.Create(context));
         root.Subcommands.Add(GenerateCommand.Create(context));

@@ -24,8 +24,9 @@ public sealed unsafe partial class ModelFile : IDisposable
     private byte* _base;
 
     private readonly long* _rowOffsets;
-    private readonly int* _columns;
-    private readonly float* _values;
+    private readonly byte* _columns;
+    private readonly byte* _values;
+    private readonly float* _scales;
     private readonly long* _idOffsets;
     private readonly byte* _idBytes;
     private readonly uint* _idIndex;
@@ -45,11 +46,13 @@ public sealed unsafe partial class ModelFile : IDisposable
         MinorVersion = layout.Minor;
         ItemCount = layout.ItemCount;
         NonZeroCount = layout.NonZeroCount;
-        WeightType = layout.WeightType;
+        Encoding = layout.Encoding;
+        MaxRowLength = layout.MaxRowLength;
         _sections = layout.Sections;
         _rowOffsets = (long*)(basePointer + layout.Section(SectionKind.RowOffsets).Offset);
-        _columns = (int*)(basePointer + layout.Section(SectionKind.ColumnIndices).Offset);
-        _values = (float*)(basePointer + layout.Section(SectionKind.Values).Offset);
+        _columns = basePointer + layout.Section(SectionKind.ColumnIndices).Offset;
+        _values = basePointer + layout.Section(SectionKind.Values).Offset;
+        _scales = layout.TryGetSection(SectionKind.RowScales, out SectionInfo scales) ? (float*)(basePointer + scales.Offset) : null;
         _idOffsets = (long*)(basePointer + layout.Section(SectionKind.ItemIdOffsets).Offset);
         _idBytes = basePointer + layout.Section(SectionKind.ItemIdBytes).Offset;
         SectionInfo index = layout.Section(SectionKind.ItemIdIndex);
@@ -107,7 +110,16 @@ public sealed unsafe partial class ModelFile : IDisposable
     public int MinorVersion { get; }
     public int ItemCount { get; }
     public long NonZeroCount { get; }
-    public WeightType WeightType { get; }
+    public WeightType WeightType => Encoding.Values;
+
+    /// <summary>How the weights are stored: value type and column width (FORMAT.md, "Value encodings").</summary>
+    public ModelEncoding Encoding { get; }
+
+    /// <summary>Whether rows are float32 with 32-bit columns, so <see cref="GetRow"/> hands them out in place.</summary>
+    public bool HasFloat32Rows => Encoding.IsFloat32Rows;
+
+    /// <summary>The most weights any row holds: scratch of this size decodes any row.</summary>
+    public int MaxRowLength { get; }
     public IReadOnlyList<SectionInfo> Sections => _sections;
 
     /// <summary>Number of stored weights in row <paramref name="row"/>.</summary>
@@ -123,8 +135,9 @@ public sealed unsafe partial class ModelFile : IDisposable
     public ReadOnlySpan<int> RowColumns(int row)
     {
         CheckRow(row);
+        CheckFloat32Rows();
         long start = _rowOffsets[row];
-        return new ReadOnlySpan<int>(_columns + start, (int)(_rowOffsets[row + 1] - start));
+        return new ReadOnlySpan<int>((int*)_columns + start, (int)(_rowOffsets[row + 1] - start));
     }
 
     /// <summary>Weights of row <paramref name="row"/> of B, aligned with <see cref="RowColumns"/>.</summary>
@@ -132,20 +145,55 @@ public sealed unsafe partial class ModelFile : IDisposable
     public ReadOnlySpan<float> RowValues(int row)
     {
         CheckRow(row);
+        CheckFloat32Rows();
         long start = _rowOffsets[row];
-        return new ReadOnlySpan<float>(_values + start, (int)(_rowOffsets[row + 1] - start));
+        return new ReadOnlySpan<float>((float*)_values + start, (int)(_rowOffsets[row + 1] - start));
     }
 
-    /// <summary>Both spans of a row at once (one bounds check, one offset read).</summary>
+    /// <summary>Both spans of a row at once (one bounds check, one offset read). Float32 rows only (<see cref="HasFloat32Rows"/>); <see cref="ReadRow"/> reads any encoding.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void GetRow(int row, out ReadOnlySpan<int> columns, out ReadOnlySpan<float> values)
     {
         CheckRow(row);
+        CheckFloat32Rows();
         long start = _rowOffsets[row];
         int length = (int)(_rowOffsets[row + 1] - start);
-        columns = new ReadOnlySpan<int>(_columns + start, length);
-        values = new ReadOnlySpan<float>(_values + start, length);
+        columns = new ReadOnlySpan<int>((int*)_columns + start, length);
+        values = new ReadOnlySpan<float>((float*)_values + start, length);
     }
+
+    /// <summary>
+    /// Decodes row <paramref name="row"/> in any encoding into the first <see cref="RowLength"/>
+    /// entries of <paramref name="columns"/> and <paramref name="values"/> (each at least that
+    /// long; <see cref="MaxRowLength"/> always suffices). Returns the row length.
+    /// </summary>
+    public int ReadRow(int row, Span<int> columns, Span<float> values)
+    {
+        EncodedRow r = GetEncodedRow(row);
+        if (columns.Length < r.Length || values.Length < r.Length)
+            throw new ArgumentException($"row {row} holds {r.Length} weights; the buffers hold {Math.Min(columns.Length, values.Length)}");
+        r.Decode(SimdLevels.Best, 0, columns[..r.Length], values[..r.Length]);
+        return r.Length;
+    }
+
+    /// <summary>Row <paramref name="row"/> as stored, for decoding in place.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal EncodedRow GetEncodedRow(int row)
+    {
+        CheckRow(row);
+        long start = _rowOffsets[row];
+        int length = (int)(_rowOffsets[row + 1] - start);
+        ModelEncoding e = Encoding;
+        return new EncodedRow(
+            _columns + start * (int)e.Columns,
+            _values + start * ModelEncoding.ValueBytes(e.Values),
+            length,
+            _scales == null ? 1f : _scales[row],
+            e);
+    }
+
+    /// <summary>The int8 scale of each row (empty unless the values are int8).</summary>
+    public ReadOnlySpan<float> RowScales => _scales == null ? default : new ReadOnlySpan<float>(_scales, ItemCount);
 
     /// <summary>The external id of item <paramref name="row"/>, as stored (UTF-8).</summary>
     public ReadOnlySpan<byte> ItemIdUtf8(int row)
@@ -156,7 +204,7 @@ public sealed unsafe partial class ModelFile : IDisposable
     }
 
     /// <summary>The external id of item <paramref name="row"/>.</summary>
-    public string ItemId(int row) => Encoding.UTF8.GetString(ItemIdUtf8(row));
+    public string ItemId(int row) => System.Text.Encoding.UTF8.GetString(ItemIdUtf8(row));
 
     /// <summary>Finds the row of an external item id (UTF-8) through the persisted index.</summary>
     public bool TryFindItem(ReadOnlySpan<byte> utf8Id, out int row)
@@ -185,7 +233,7 @@ public sealed unsafe partial class ModelFile : IDisposable
     public bool TryFindItem(ReadOnlySpan<char> id, out int row)
     {
         Span<byte> buffer = stackalloc byte[ModelFileLayout.MaxIdBytes];
-        if (id.Length == 0 || !Encoding.UTF8.TryGetBytes(id, buffer, out int written))
+        if (id.Length == 0 || !System.Text.Encoding.UTF8.TryGetBytes(id, buffer, out int written))
         {
             row = -1;
             return false;
@@ -207,7 +255,7 @@ public sealed unsafe partial class ModelFile : IDisposable
             if (_metadata is null)
             {
                 ReadOnlySpan<byte> bytes = SectionBytes(SectionKind.Metadata);
-                _metadata = Encoding.UTF8.GetString(bytes);
+                _metadata = System.Text.Encoding.UTF8.GetString(bytes);
             }
             return _metadata;
         }
@@ -243,6 +291,17 @@ public sealed unsafe partial class ModelFile : IDisposable
         // Spans over an unmapped view would fault; a disposed model fails loudly instead.
         ObjectDisposedException.ThrowIf(_base == null, this);
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void CheckFloat32Rows()
+    {
+        if (!Encoding.IsFloat32Rows)
+            ThrowNotFloat32Rows();
+    }
+
+    [System.Diagnostics.StackTraceHidden]
+    private void ThrowNotFloat32Rows() =>
+        throw new InvalidOperationException($"{FilePath} stores {Encoding}; its rows are read with ReadRow, not as float32 spans");
 
     [System.Diagnostics.StackTraceHidden]
     private void ThrowRowOutOfRange(int row) =>

@@ -6,7 +6,11 @@ public static class ModelFileLayout
     /// <summary>ASCII "EASEMODL" read as a little-endian 64-bit integer.</summary>
     public const ulong Magic = 0x4C444F4D45534145UL;
     public const ushort MajorVersion = 1;
-    public const ushort MinorVersion = 0;
+    /// <summary>The newest minor version this code reads and writes (1: compact encodings).</summary>
+    public const ushort MinorVersion = 1;
+
+    /// <summary>Header flag bit 0: column indices are uint16.</summary>
+    public const uint FlagUInt16Columns = 1;
 
     public const int HeaderSize = 64;
     public const int SectionEntrySize = 32;
@@ -55,17 +59,19 @@ public enum SectionKind : uint
     ItemIdIndex = 6,
     Popularity = 7,
     Metadata = 8,
+    /// <summary>float32[n]: per-row scales of int8 values (format v1.1).</summary>
+    RowScales = 9,
 }
 
-/// <summary>Element type of the values section. Only <see cref="Float32"/> is defined in v1.</summary>
+/// <summary>Element type of the values section (FORMAT.md, "Value encodings").</summary>
 public enum WeightType : uint
 {
     Float32 = 1,
-    /// <summary>Reserved for a later version.</summary>
+    /// <summary>IEEE binary16 (format v1.1).</summary>
     Float16 = 2,
-    /// <summary>Reserved for a later version.</summary>
+    /// <summary>The upper 16 bits of a float32, rounded to nearest even (format v1.1).</summary>
     BFloat16 = 3,
-    /// <summary>Reserved for a later version: int8 with a per-row float32 scale.</summary>
+    /// <summary>int8 with a per-row float32 scale in the RowScales section (format v1.1).</summary>
     Int8Scaled = 4,
 }
 

@@ -7,14 +7,15 @@ using System.Text.Json;
 namespace Ease.Format;
 
 /// <summary>The header and section table of a file that passed the open-time checks.</summary>
-internal readonly struct ValidatedLayout
+internal readonly record struct ValidatedLayout
 {
     public long FileLength { get; init; }
     public int Major { get; init; }
     public int Minor { get; init; }
     public int ItemCount { get; init; }
     public long NonZeroCount { get; init; }
-    public WeightType WeightType { get; init; }
+    public ModelEncoding Encoding { get; init; }
+    public int MaxRowLength { get; init; }
     public SectionInfo[] Sections { get; init; }
 
     public bool TryGetSection(SectionKind kind, out SectionInfo section)
@@ -76,19 +77,19 @@ internal static unsafe class ModelFileValidator
         if (declaredLength != (ulong)fileLength)
             Fail(path, "header, offset 40", $"the header says the file is {declaredLength} bytes but it is {fileLength}: {(declaredLength > (ulong)fileLength ? "truncated" : "has trailing bytes")}");
         uint flags = BinaryPrimitives.ReadUInt32LittleEndian(header[ModelFileLayout.OffFlags..]);
-        if (flags != 0)
-            Fail(path, "header, offset 48", $"flags are 0x{flags:X8}; this reader knows none (expected 0)");
+        if ((flags & ~ModelFileLayout.FlagUInt16Columns) != 0)
+            Fail(path, "header, offset 48", $"flags are 0x{flags:X8}; this reader knows bit 0 (16-bit columns) only");
         uint weightType = BinaryPrimitives.ReadUInt32LittleEndian(header[ModelFileLayout.OffValueType..]);
-        if (weightType != (uint)WeightType.Float32)
-        {
-            string name = Enum.IsDefined(typeof(WeightType), weightType) ? $" ({(WeightType)weightType}, reserved for a later version)" : "";
-            Fail(path, "header, offset 32", $"value type is {weightType}{name}; this reader supports 1 (float32)");
-        }
+        if (weightType < (uint)WeightType.Float32 || weightType > (uint)WeightType.Int8Scaled)
+            Fail(path, "header, offset 32", $"value type is {weightType}; this reader supports 1 (float32), 2 (float16), 3 (bfloat16) and 4 (int8 with row scales)");
         ulong n = BinaryPrimitives.ReadUInt64LittleEndian(header[ModelFileLayout.OffItemCount..]);
         if (n < 1 || n > ModelFileLayout.MaxItemCount)
             Fail(path, "header, offset 16", $"item count is {n}, expected 1 to {ModelFileLayout.MaxItemCount}");
+        var encoding = new ModelEncoding((WeightType)weightType, (flags & ModelFileLayout.FlagUInt16Columns) != 0 ? ColumnIndexType.UInt16 : ColumnIndexType.UInt32);
+        if (encoding.Columns == ColumnIndexType.UInt16 && n > ModelEncoding.MaxUInt16Items)
+            Fail(path, "header, offset 48", $"16-bit columns (flag bit 0) for {n} items; they address at most {ModelEncoding.MaxUInt16Items}");
         ulong nnz = BinaryPrimitives.ReadUInt64LittleEndian(header[ModelFileLayout.OffNonZeroCount..]);
-        if (nnz > n * n || nnz > (ulong)fileLength / 8)
+        if (nnz > n * n || nnz > (ulong)fileLength / (ulong)encoding.BytesPerWeight)
             Fail(path, "header, offset 24", $"non-zero count is {nnz}, impossible for {n} items in a {fileLength}-byte file");
 
         SectionInfo[] sections = ReadSectionTable(path, p, (int)sectionCount, headerSize, fileLength);
@@ -99,12 +100,13 @@ internal static unsafe class ModelFileValidator
             Minor = minor,
             ItemCount = (int)n,
             NonZeroCount = (long)nnz,
-            WeightType = WeightType.Float32,
+            Encoding = encoding,
             Sections = sections,
         };
         CheckSectionLengths(path, layout);
-        CheckRowOffsets(path, p, layout);
+        layout = layout with { MaxRowLength = CheckRowOffsets(path, p, layout) };
         CheckColumnsAndValues(path, p, layout);
+        CheckRowScales(path, p, layout);
         CheckIds(path, p, layout);
         return layout;
     }
@@ -158,8 +160,16 @@ internal static unsafe class ModelFileValidator
         long n = layout.ItemCount;
         long nnz = layout.NonZeroCount;
         ExpectLength(path, layout, SectionKind.RowOffsets, 8 * (n + 1), "8 x (items + 1)");
-        ExpectLength(path, layout, SectionKind.ColumnIndices, 4 * nnz, "4 x non-zeros");
-        ExpectLength(path, layout, SectionKind.Values, 4 * nnz, "4 x non-zeros (float32)");
+        ModelEncoding e = layout.Encoding;
+        ExpectLength(path, layout, SectionKind.ColumnIndices, (int)e.Columns * nnz, $"{(int)e.Columns} x non-zeros ({(e.Columns == ColumnIndexType.UInt16 ? "uint16" : "uint32")})");
+        ExpectLength(path, layout, SectionKind.Values, ModelEncoding.ValueBytes(e.Values) * nnz, $"{ModelEncoding.ValueBytes(e.Values)} x non-zeros ({ModelEncoding.Name(e.Values)})");
+        bool hasScales = layout.TryGetSection(SectionKind.RowScales, out _);
+        if (e.Values == WeightType.Int8Scaled && !hasScales)
+            Fail(path, "section table", "int8 values (value type 4) need a RowScales section (kind 9); there is none");
+        if (e.Values != WeightType.Int8Scaled && hasScales)
+            Fail(path, "section table", $"a RowScales section with {ModelEncoding.Name(e.Values)} values; it belongs to int8 values only");
+        if (hasScales)
+            ExpectLength(path, layout, SectionKind.RowScales, 4 * n, "4 x items");
         ExpectLength(path, layout, SectionKind.ItemIdOffsets, 8 * (n + 1), "8 x (items + 1)");
         if (layout.TryGetSection(SectionKind.Popularity, out _))
             ExpectLength(path, layout, SectionKind.Popularity, 4 * n, "4 x items");
@@ -180,8 +190,10 @@ internal static unsafe class ModelFileValidator
             Fail(path, $"section {kind}", $"length {actual}, expected {rule} = {expected}");
     }
 
-    private static void CheckRowOffsets(string path, byte* p, in ValidatedLayout layout)
+    /// <summary>Checks the row offsets; returns the longest row.</summary>
+    private static int CheckRowOffsets(string path, byte* p, in ValidatedLayout layout)
     {
+        long longest = 0;
         SectionInfo s = layout.Section(SectionKind.RowOffsets);
         long* off = (long*)(p + s.Offset);
         int n = layout.ItemCount;
@@ -192,19 +204,34 @@ internal static unsafe class ModelFileValidator
             long length = off[i + 1] - off[i];
             if (off[i + 1] < off[i] || length > n)
                 Fail(path, $"section RowOffsets, offset {s.Offset + 8L * (i + 1)}", $"row {i} spans [{off[i]}, {off[i + 1]}), expected non-decreasing offsets and at most {n} entries per row");
+            longest = Math.Max(longest, length);
         }
         if (off[n] != layout.NonZeroCount)
             Fail(path, $"section RowOffsets, offset {s.Offset + 8L * n}", $"last row ends at {off[n]}, expected the non-zero count {layout.NonZeroCount}");
+        return (int)longest;
+    }
+
+    private static void CheckRowScales(string path, byte* p, in ValidatedLayout layout)
+    {
+        if (!layout.TryGetSection(SectionKind.RowScales, out SectionInfo s))
+            return;
+        float* scales = (float*)(p + s.Offset);
+        for (int i = 0; i < layout.ItemCount; i++)
+        {
+            if (!float.IsFinite(scales[i]) || scales[i] < 0)
+                Fail(path, $"section RowScales, offset {s.Offset + 4L * i}", $"row {i} has scale {scales[i]}, expected a finite number >= 0");
+        }
     }
 
     private static void CheckColumnsAndValues(string path, byte* p, in ValidatedLayout layout)
     {
         SectionInfo cs = layout.Section(SectionKind.ColumnIndices);
         SectionInfo vs = layout.Section(SectionKind.Values);
-        uint* cols = (uint*)(p + cs.Offset);
-        uint* vals = (uint*)(p + vs.Offset);
+        byte* cols = p + cs.Offset;
+        byte* vals = p + vs.Offset;
         long nnz = layout.NonZeroCount;
         uint n = (uint)layout.ItemCount;
+        ModelEncoding e = layout.Encoding;
         // One pass over both arrays, in parallel chunks: the open cost of a 1 GB model is then
         // bound by memory bandwidth, and a corrupt chunk is rescanned to name the first bad entry.
         const long Chunk = 1 << 20;
@@ -214,9 +241,9 @@ internal static unsafe class ModelFileValidator
         {
             long start = c * Chunk;
             long end = Math.Min(nnz, start + Chunk);
-            if (!ChunkIsValid(cols + start, vals + start, (int)(end - start), n))
+            if (!EntriesAreValid(e, cols, vals, start, end, n))
             {
-                long bad = FirstInvalid(cols, vals, start, end, n);
+                long bad = FirstInvalid(e, cols, vals, start, end, n);
                 long seen;
                 do { seen = Interlocked.Read(ref firstBad); }
                 while (bad < seen && Interlocked.CompareExchange(ref firstBad, bad, seen) != seen);
@@ -234,58 +261,117 @@ internal static unsafe class ModelFileValidator
         if (firstBad == long.MaxValue)
             return;
         int row = RowOf(p, layout, firstBad);
-        if (cols[firstBad] >= n)
-            Fail(path, $"section ColumnIndices, offset {cs.Offset + 4 * firstBad}", $"entry {firstBad} (row {row}) is column {cols[firstBad]}, expected < {n} items");
-        Fail(path, $"section Values, offset {vs.Offset + 4 * firstBad}", $"entry {firstBad} (row {row}) is {BitConverter.UInt32BitsToSingle(vals[firstBad])}, expected a finite weight");
+        uint column = ColumnAt(e, cols, firstBad);
+        if (column >= n)
+            Fail(path, $"section ColumnIndices, offset {cs.Offset + (int)e.Columns * firstBad}", $"entry {firstBad} (row {row}) is column {column}, expected < {n} items");
+        Fail(path, $"section Values, offset {vs.Offset + ModelEncoding.ValueBytes(e.Values) * firstBad}", $"entry {firstBad} (row {row}) is {DescribeValue(e.Values, vals, firstBad)}, expected a finite {ModelEncoding.Name(e.Values)} weight");
     }
 
     private const uint ExponentMask = 0x7F800000u;
+    private const ushort HalfExponentMask = 0x7C00;
+    private const ushort BFloat16ExponentMask = 0x7F80;
 
-    private static bool ChunkIsValid(uint* cols, uint* vals, int count, uint n)
+    private static bool EntriesAreValid(ModelEncoding e, byte* cols, byte* vals, long start, long end, uint n)
+    {
+        int count = (int)(end - start);
+        bool columnsOk = e.Columns == ColumnIndexType.UInt16
+            ? n >= ModelEncoding.MaxUInt16Items || AllBelow((ushort*)cols + start, count, (ushort)n)
+            : AllBelow((uint*)cols + start, count, n);
+        return columnsOk && e.Values switch
+        {
+            WeightType.Float32 => NoneMasked((uint*)vals + start, count, ExponentMask),
+            WeightType.Float16 => NoneMasked((ushort*)vals + start, count, HalfExponentMask),
+            WeightType.BFloat16 => NoneMasked((ushort*)vals + start, count, BFloat16ExponentMask),
+            _ => true, // every int8 is a valid q
+        };
+    }
+
+    private static uint ColumnAt(ModelEncoding e, byte* cols, long i) =>
+        e.Columns == ColumnIndexType.UInt16 ? ((ushort*)cols)[i] : ((uint*)cols)[i];
+
+    private static bool ValueIsValid(WeightType type, byte* vals, long i) => type switch
+    {
+        WeightType.Float32 => (((uint*)vals)[i] & ExponentMask) != ExponentMask,
+        WeightType.Float16 => (((ushort*)vals)[i] & HalfExponentMask) != HalfExponentMask,
+        WeightType.BFloat16 => (((ushort*)vals)[i] & BFloat16ExponentMask) != BFloat16ExponentMask,
+        _ => true,
+    };
+
+    private static string DescribeValue(WeightType type, byte* vals, long i) => type switch
+    {
+        WeightType.Float32 => BitConverter.UInt32BitsToSingle(((uint*)vals)[i]).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        WeightType.Float16 => $"0x{((ushort*)vals)[i]:X4} ({Float16Codec.DecodeScalar(((ushort*)vals)[i])})",
+        WeightType.BFloat16 => $"0x{((ushort*)vals)[i]:X4} ({BFloat16Codec.DecodeScalar(((ushort*)vals)[i])})",
+        _ => ((sbyte*)vals)[i].ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    private static long FirstInvalid(ModelEncoding e, byte* cols, byte* vals, long start, long end, uint n)
+    {
+        for (long i = start; i < end; i++)
+        {
+            if (ColumnAt(e, cols, i) >= n || !ValueIsValid(e.Values, vals, i))
+                return i;
+        }
+        return end;
+    }
+
+    private static bool AllBelow<T>(T* values, int count, T limit) where T : unmanaged, INumber<T>
     {
         int i = 0;
-        if (Vector512.IsHardwareAccelerated && count >= 16)
+        if (Vector512.IsHardwareAccelerated && count >= Vector512<T>.Count)
         {
-            Vector512<uint> limit = Vector512.Create(n);
-            Vector512<uint> exp = Vector512.Create(ExponentMask);
-            Vector512<uint> bad = Vector512<uint>.Zero;
-            for (; i <= count - 16; i += 16)
-            {
-                bad |= Vector512.GreaterThanOrEqual(Vector512.Load(cols + i), limit);
-                bad |= Vector512.Equals(Vector512.Load(vals + i) & exp, exp);
-            }
-            if (bad != Vector512<uint>.Zero)
+            Vector512<T> l = Vector512.Create(limit);
+            Vector512<T> bad = Vector512<T>.Zero;
+            for (; i <= count - Vector512<T>.Count; i += Vector512<T>.Count)
+                bad |= Vector512.GreaterThanOrEqual(Vector512.Load(values + i), l);
+            if (bad != Vector512<T>.Zero)
                 return false;
         }
-        else if (Vector256.IsHardwareAccelerated && count >= 8)
+        else if (Vector256.IsHardwareAccelerated && count >= Vector256<T>.Count)
         {
-            Vector256<uint> limit = Vector256.Create(n);
-            Vector256<uint> exp = Vector256.Create(ExponentMask);
-            Vector256<uint> bad = Vector256<uint>.Zero;
-            for (; i <= count - 8; i += 8)
-            {
-                bad |= Vector256.GreaterThanOrEqual(Vector256.Load(cols + i), limit);
-                bad |= Vector256.Equals(Vector256.Load(vals + i) & exp, exp);
-            }
-            if (bad != Vector256<uint>.Zero)
+            Vector256<T> l = Vector256.Create(limit);
+            Vector256<T> bad = Vector256<T>.Zero;
+            for (; i <= count - Vector256<T>.Count; i += Vector256<T>.Count)
+                bad |= Vector256.GreaterThanOrEqual(Vector256.Load(values + i), l);
+            if (bad != Vector256<T>.Zero)
                 return false;
         }
         for (; i < count; i++)
         {
-            if (cols[i] >= n || (vals[i] & ExponentMask) == ExponentMask)
+            if (values[i] >= limit)
                 return false;
         }
         return true;
     }
 
-    private static long FirstInvalid(uint* cols, uint* vals, long start, long end, uint n)
+    /// <summary>Whether no entry has all of <paramref name="mask"/>'s bits set (an all-ones exponent: infinity or NaN).</summary>
+    private static bool NoneMasked<T>(T* values, int count, T mask) where T : unmanaged, IBinaryInteger<T>
     {
-        for (long i = start; i < end; i++)
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated && count >= Vector512<T>.Count)
         {
-            if (cols[i] >= n || (vals[i] & ExponentMask) == ExponentMask)
-                return i;
+            Vector512<T> m = Vector512.Create(mask);
+            Vector512<T> bad = Vector512<T>.Zero;
+            for (; i <= count - Vector512<T>.Count; i += Vector512<T>.Count)
+                bad |= Vector512.Equals(Vector512.Load(values + i) & m, m);
+            if (bad != Vector512<T>.Zero)
+                return false;
         }
-        return end;
+        else if (Vector256.IsHardwareAccelerated && count >= Vector256<T>.Count)
+        {
+            Vector256<T> m = Vector256.Create(mask);
+            Vector256<T> bad = Vector256<T>.Zero;
+            for (; i <= count - Vector256<T>.Count; i += Vector256<T>.Count)
+                bad |= Vector256.Equals(Vector256.Load(values + i) & m, m);
+            if (bad != Vector256<T>.Zero)
+                return false;
+        }
+        for (; i < count; i++)
+        {
+            if ((values[i] & mask) == mask)
+                return false;
+        }
+        return true;
     }
 
     private static int RowOf(byte* p, in ValidatedLayout layout, long entry)
@@ -346,13 +432,14 @@ internal static unsafe class ModelFileValidator
         int n = model.ItemCount;
         for (int row = 0; row < n; row++)
         {
-            ReadOnlySpan<int> cols = model.RowColumns(row);
+            EncodedRow r = model.GetEncodedRow(row);
             int previous = -1;
-            for (int j = 0; j < cols.Length; j++)
+            for (int j = 0; j < r.Length; j++)
             {
-                if (cols[j] <= previous || cols[j] == row)
-                    Fail(path, $"section ColumnIndices, entry {model.RowStart(row) + j} (row {row})", $"column {cols[j]} after {previous}: expected strictly increasing columns without the row's own item");
-                previous = cols[j];
+                int column = r.ColumnAt(j);
+                if (column <= previous || column == row)
+                    Fail(path, $"section ColumnIndices, entry {model.RowStart(row) + j} (row {row})", $"column {column} after {previous}: expected strictly increasing columns without the row's own item");
+                previous = column;
             }
             ReadOnlySpan<byte> id = model.ItemIdUtf8(row);
             if (!System.Text.Unicode.Utf8.IsValid(id))

@@ -34,10 +34,16 @@ public sealed class ModelFileWriter : IDisposable
     private uint[]? _popularity;
     private byte[]? _metadata;
     private readonly List<(uint Kind, byte[] Data)> _extraSections = [];
+    private readonly ModelEncoding _encoding;
+    private readonly float[]? _rowScales;
+    private byte[] _encodedColumns = [];
+    private byte[] _encodedValues = [];
 
-    private ModelFileWriter(string path, int itemCount)
+    private ModelFileWriter(string path, int itemCount, ModelEncoding encoding)
     {
         _itemCount = itemCount;
+        _encoding = encoding;
+        _rowScales = encoding.Values == WeightType.Int8Scaled ? new float[itemCount] : null;
         _rowOffsets = new long[itemCount + 1];
         try
         {
@@ -53,16 +59,26 @@ public sealed class ModelFileWriter : IDisposable
         }
     }
 
-    /// <summary>Starts a model of <paramref name="itemCount"/> items at <paramref name="path"/>.</summary>
-    public static ModelFileWriter Create(string path, int itemCount)
+    /// <summary>Starts a float32 model (format v1.0) of <paramref name="itemCount"/> items at <paramref name="path"/>.</summary>
+    public static ModelFileWriter Create(string path, int itemCount) => Create(path, itemCount, ModelEncoding.Float32);
+
+    /// <summary>Starts a model of <paramref name="itemCount"/> items stored in <paramref name="encoding"/> (FORMAT.md, "Value encodings").</summary>
+    public static ModelFileWriter Create(string path, int itemCount, ModelEncoding encoding)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (itemCount < 1 || itemCount > ModelFileLayout.MaxItemCount)
             throw new ArgumentOutOfRangeException(nameof(itemCount), itemCount, $"a model holds 1 to {ModelFileLayout.MaxItemCount} items");
-        return new ModelFileWriter(path, itemCount);
+        if (!Enum.IsDefined(encoding.Values) || !Enum.IsDefined(encoding.Columns))
+            throw new ArgumentOutOfRangeException(nameof(encoding), encoding, "unknown value type or column width");
+        if (encoding.Columns == ColumnIndexType.UInt16 && itemCount > ModelEncoding.MaxUInt16Items)
+            throw new ArgumentException($"16-bit columns address at most {ModelEncoding.MaxUInt16Items} items, not {itemCount}", nameof(encoding));
+        return new ModelFileWriter(path, itemCount, encoding);
     }
 
     public int ItemCount => _itemCount;
+
+    /// <summary>How the weights are stored.</summary>
+    public ModelEncoding Encoding => _encoding;
     public int RowsWritten => _rowsWritten;
     public long NonZeroCount => _nonZeros;
 
@@ -91,11 +107,65 @@ public sealed class ModelFileWriter : IDisposable
             previous = c;
         }
 
-        WriteTracked(_main!, MemoryMarshal.AsBytes(columns), ref _columnsCrc);
-        WriteTracked(_values!, MemoryMarshal.AsBytes(values), ref _valuesCrc);
+        WriteTracked(_main!, EncodeColumns(columns), ref _columnsCrc);
+        WriteTracked(_values!, EncodeValues(columns, values), ref _valuesCrc);
         _nonZeros += columns.Length;
         _rowsWritten++;
         _rowOffsets[_rowsWritten] = _nonZeros;
+    }
+
+    private ReadOnlySpan<byte> EncodeColumns(ReadOnlySpan<int> columns)
+    {
+        if (_encoding.Columns == ColumnIndexType.UInt32)
+            return MemoryMarshal.AsBytes(columns);
+        Span<ushort> narrow = MemoryMarshal.Cast<byte, ushort>(Scratch(ref _encodedColumns, columns.Length * 2));
+        for (int i = 0; i < columns.Length; i++)
+            narrow[i] = (ushort)columns[i]; // < item count <= 65,536, checked by AppendRow
+        return MemoryMarshal.AsBytes(narrow);
+    }
+
+    private ReadOnlySpan<byte> EncodeValues(ReadOnlySpan<int> columns, ReadOnlySpan<float> values)
+    {
+        switch (_encoding.Values)
+        {
+            case WeightType.Float16:
+            {
+                Span<ushort> h = MemoryMarshal.Cast<byte, ushort>(Scratch(ref _encodedValues, values.Length * 2));
+                for (int i = 0; i < values.Length; i++)
+                {
+                    if (!Float16Codec.TryEncode(values[i], out h[i]))
+                        throw new ArgumentException($"row {_rowsWritten}: value {values[i]} at column {columns[i]} is beyond the float16 range (+-{Float16Codec.MaxValue}); store bf16 or f32");
+                }
+                return MemoryMarshal.AsBytes(h);
+            }
+            case WeightType.BFloat16:
+            {
+                Span<ushort> b = MemoryMarshal.Cast<byte, ushort>(Scratch(ref _encodedValues, values.Length * 2));
+                for (int i = 0; i < values.Length; i++)
+                {
+                    if (!BFloat16Codec.TryEncode(values[i], out b[i]))
+                        throw new ArgumentException($"row {_rowsWritten}: value {values[i]} at column {columns[i]} rounds to infinity in bfloat16; store f32");
+                }
+                return MemoryMarshal.AsBytes(b);
+            }
+            case WeightType.Int8Scaled:
+            {
+                Span<sbyte> q = MemoryMarshal.Cast<byte, sbyte>(Scratch(ref _encodedValues, values.Length));
+                float scale = Int8Codec.Scale(values);
+                Int8Codec.Encode(values, scale, q);
+                _rowScales![_rowsWritten] = scale;
+                return MemoryMarshal.AsBytes(q);
+            }
+            default:
+                return MemoryMarshal.AsBytes(values);
+        }
+    }
+
+    private static Span<byte> Scratch(ref byte[] buffer, int length)
+    {
+        if (buffer.Length < length)
+            buffer = new byte[Math.Max(length, buffer.Length * 2)];
+        return buffer.AsSpan(0, length);
     }
 
     /// <summary>Sets the external item ids, one per row, unique and non-empty.</summary>
@@ -108,7 +178,7 @@ public sealed class ModelFileWriter : IDisposable
         long total = 0;
         for (int i = 0; i < ids.Count; i++)
         {
-            int length = Encoding.UTF8.GetByteCount(ids[i]);
+            int length = System.Text.Encoding.UTF8.GetByteCount(ids[i]);
             if (length == 0 || length > ModelFileLayout.MaxIdBytes)
                 throw new ArgumentException($"item id at row {i} is {length} bytes in UTF-8; ids are 1 to {ModelFileLayout.MaxIdBytes} bytes");
             total += length;
@@ -118,7 +188,7 @@ public sealed class ModelFileWriter : IDisposable
             throw new ArgumentException($"item ids take {total} bytes; at most {Array.MaxLength} are supported");
         var bytes = new byte[total];
         for (int i = 0; i < ids.Count; i++)
-            Encoding.UTF8.GetBytes(ids[i], bytes.AsSpan((int)offsets[i]));
+            System.Text.Encoding.UTF8.GetBytes(ids[i], bytes.AsSpan((int)offsets[i]));
         _idBytes = bytes;
         _idOffsets = offsets;
     }
@@ -138,7 +208,7 @@ public sealed class ModelFileWriter : IDisposable
     public void SetMetadata(string json)
     {
         ArgumentNullException.ThrowIfNull(json);
-        byte[] bytes = Encoding.UTF8.GetBytes(json);
+        byte[] bytes = System.Text.Encoding.UTF8.GetBytes(json);
         if (bytes.Length > ModelFileLayout.MaxMetadataBytes)
             throw new ArgumentException($"metadata is {bytes.Length} bytes; at most {ModelFileLayout.MaxMetadataBytes}");
         _metadata = bytes;
@@ -165,7 +235,7 @@ public sealed class ModelFileWriter : IDisposable
 
         FileStream main = _main!;
         var sections = new List<SectionInfo>();
-        sections.Add(new SectionInfo((uint)SectionKind.ColumnIndices, ReservedHeaderBytes, _nonZeros * sizeof(int), Crc32C.Finish(_columnsCrc)));
+        sections.Add(new SectionInfo((uint)SectionKind.ColumnIndices, ReservedHeaderBytes, _nonZeros * (int)_encoding.Columns, Crc32C.Finish(_columnsCrc)));
 
         AppendValues(main, sections);
         AppendSection(main, sections, SectionKind.RowOffsets, MemoryMarshal.AsBytes(_rowOffsets.AsSpan()));
@@ -174,8 +244,10 @@ public sealed class ModelFileWriter : IDisposable
         var slots = new uint[ModelFileLayout.IdIndexCapacity(_itemCount)];
         int duplicate = ItemIdIndex.Build(slots, _idBytes, _idOffsets);
         if (duplicate >= 0)
-            throw new InvalidOperationException($"item id at row {duplicate} (\"{Encoding.UTF8.GetString(_idBytes, (int)_idOffsets[duplicate], (int)(_idOffsets[duplicate + 1] - _idOffsets[duplicate]))}\") appears twice");
+            throw new InvalidOperationException($"item id at row {duplicate} (\"{System.Text.Encoding.UTF8.GetString(_idBytes, (int)_idOffsets[duplicate], (int)(_idOffsets[duplicate + 1] - _idOffsets[duplicate]))}\") appears twice");
         AppendSection(main, sections, SectionKind.ItemIdIndex, MemoryMarshal.AsBytes(slots.AsSpan()));
+        if (_rowScales is not null)
+            AppendSection(main, sections, SectionKind.RowScales, MemoryMarshal.AsBytes(_rowScales.AsSpan()));
         if (_popularity is not null)
             AppendSection(main, sections, SectionKind.Popularity, MemoryMarshal.AsBytes(_popularity.AsSpan()));
         if (_metadata is not null)
@@ -203,11 +275,14 @@ public sealed class ModelFileWriter : IDisposable
         var span = h.AsSpan();
         BinaryPrimitives.WriteUInt64LittleEndian(span[ModelFileLayout.OffMagic..], ModelFileLayout.Magic);
         BinaryPrimitives.WriteUInt16LittleEndian(span[ModelFileLayout.OffMajor..], ModelFileLayout.MajorVersion);
-        BinaryPrimitives.WriteUInt16LittleEndian(span[ModelFileLayout.OffMinor..], ModelFileLayout.MinorVersion);
+        // A float32 file with 32-bit columns stays byte for byte v1.0, readable by every reader.
+        BinaryPrimitives.WriteUInt16LittleEndian(span[ModelFileLayout.OffMinor..], _encoding.IsFloat32Rows ? (ushort)0 : ModelFileLayout.MinorVersion);
         BinaryPrimitives.WriteUInt32LittleEndian(span[ModelFileLayout.OffHeaderSize..], (uint)headerSize);
         BinaryPrimitives.WriteUInt64LittleEndian(span[ModelFileLayout.OffItemCount..], (ulong)_itemCount);
         BinaryPrimitives.WriteUInt64LittleEndian(span[ModelFileLayout.OffNonZeroCount..], (ulong)_nonZeros);
-        BinaryPrimitives.WriteUInt32LittleEndian(span[ModelFileLayout.OffValueType..], (uint)WeightType.Float32);
+        BinaryPrimitives.WriteUInt32LittleEndian(span[ModelFileLayout.OffValueType..], (uint)_encoding.Values);
+        if (_encoding.Columns == ColumnIndexType.UInt16)
+            BinaryPrimitives.WriteUInt32LittleEndian(span[ModelFileLayout.OffFlags..], ModelFileLayout.FlagUInt16Columns);
         BinaryPrimitives.WriteUInt32LittleEndian(span[ModelFileLayout.OffSectionCount..], (uint)sections.Count);
         BinaryPrimitives.WriteUInt64LittleEndian(span[ModelFileLayout.OffFileLength..], (ulong)fileLength);
         for (int i = 0; i < sections.Count; i++)
@@ -230,7 +305,7 @@ public sealed class ModelFileWriter : IDisposable
         values.Flush();
         values.Position = 0;
         values.CopyTo(main, BufferSize);
-        sections.Add(new SectionInfo((uint)SectionKind.Values, offset, _nonZeros * sizeof(float), Crc32C.Finish(_valuesCrc)));
+        sections.Add(new SectionInfo((uint)SectionKind.Values, offset, _nonZeros * ModelEncoding.ValueBytes(_encoding.Values), Crc32C.Finish(_valuesCrc)));
     }
 
     private static void AppendSection(FileStream main, List<SectionInfo> sections, SectionKind kind, ReadOnlySpan<byte> data)

@@ -23,9 +23,11 @@ public sealed record ModelSummary(
         long negatives = 0;
         double sumSquares = 0;
         int empty = 0;
+        var columnScratch = new int[model.MaxRowLength];
+        var valueScratch = new float[model.MaxRowLength];
         for (int row = 0; row < n; row++)
         {
-            ReadOnlySpan<float> values = model.RowValues(row);
+            ReadOnlySpan<float> values = valueScratch.AsSpan(0, model.ReadRow(row, columnScratch, valueScratch));
             lengths[row] = values.Length;
             if (values.IsEmpty)
                 empty++;

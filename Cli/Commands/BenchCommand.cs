@@ -22,19 +22,23 @@ public static class BenchCommand
         var k = new Option<int>("-k") { Description = "Recommendations per user.", DefaultValueFactory = _ => 20, HelpName = "K" };
         var threads = new Option<int>("--threads") { Description = "Scoring threads; 0 = all cores.", DefaultValueFactory = _ => 0, HelpName = "N" };
         var repeat = new Option<int>("--repeat") { Description = "Timed passes over all users (after one warm-up pass); users/s is their median.", DefaultValueFactory = _ => 3, HelpName = "R" };
-        var json = new Option<bool>("--json") { Description = "Print one JSON object with keys users_per_s, p50_us, p90_us, p99_us, max_us, alloc_bytes_per_call, bytes_per_user, gbytes_per_s, stream_gbytes_per_s, roofline_fraction." };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object with keys users_per_s, p50_us, p90_us, p99_us, max_us, alloc_bytes_per_call, bytes_per_user, gbytes_per_s, stream_gbytes_per_s, roofline_fraction, batch_users, per_user_users_per_s, values, bytes_per_weight." };
+        var batchUsers = new Option<int>("--batch-users") { Description = "Throughput of batch scoring with blocks of U users that read each row once per block (1 to 256); 0 = every user alone, each thread with its own scorer. Latency is always per user.", DefaultValueFactory = _ => Engine.Scoring.BatchRecommender.DefaultBlockUsers, HelpName = "U" };
         var shard = new ShardOption();
         var binder = new InputOptionsBinder();
         var command = new Command("bench", "Score every user of a history file and report users/s, latency p50/p90/p99/max per user and bytes allocated per call.")
         {
-            model, input, k, threads, repeat, json, shard.Option,
+            model, input, k, threads, repeat, json, shard.Option, batchUsers,
         };
         binder.AddTo(command);
         command.SetAction(parse =>
         {
             int topK = parse.GetValue(k), passes = parse.GetValue(repeat), threadCount = parse.GetValue(threads);
+            int block = parse.GetValue(batchUsers);
             if (topK < 1 || passes < 1 || threadCount < 0)
                 throw new UsageException("-k and --repeat must be >= 1, --threads >= 0");
+            if (block < 0 || block > 256)
+                throw new UsageException($"--batch-users must be 0 to 256, got {block}");
             threadCount = threadCount == 0 ? Environment.ProcessorCount : threadCount;
             UserShard? userShard = shard.Bind(parse);
             InputOptions inputOptions = TrainCommand.Bind(binder, parse) with { Shard = userShard };
@@ -43,10 +47,12 @@ public static class BenchCommand
             if (history.Users == 0)
                 throw new InvalidDataException($"{parse.GetValue(input)}: no users to score");
             ScoringThroughput.Result r = ScoringThroughput.Measure(m, history.Offsets, history.Rows, Math.Min(topK, m.ItemCount), threadCount, passes);
+            double usersPerSecond = block == 0 ? r.UsersPerSecond
+                : ScoringThroughput.MeasureBatch(m, history.Offsets, history.Rows, Math.Min(topK, m.ItemCount), threadCount, passes, block);
             // The roofline: the bytes of model rows a user's scores read, the rate they were read
             // at, and the machine's streaming bandwidth measured just now with as many threads.
             double bytesPerUser = BytesPerUser(m, history.Rows, history.Users);
-            double gbytesPerSecond = bytesPerUser * r.UsersPerSecond / 1e9;
+            double gbytesPerSecond = bytesPerUser * usersPerSecond / 1e9;
             double stream = StreamBandwidth.Measure(threadCount);
             if (parse.GetValue(json))
             {
@@ -57,7 +63,11 @@ public static class BenchCommand
                     ["k"] = topK,
                     ["model_nonzeros"] = m.NonZeroCount,
                     ["mean_history"] = Math.Round((double)history.Rows.Length / history.Users, 2),
-                    ["users_per_s"] = Math.Round(r.UsersPerSecond, 1),
+                    ["users_per_s"] = Math.Round(usersPerSecond, 1),
+                    ["batch_users"] = block,
+                    ["per_user_users_per_s"] = Math.Round(r.UsersPerSecond, 1),
+                    ["values"] = ModelEncoding.Name(m.WeightType),
+                    ["bytes_per_weight"] = m.Encoding.BytesPerWeight,
                     ["p50_us"] = Math.Round(r.P50, 2),
                     ["p90_us"] = Math.Round(r.P90, 2),
                     ["p99_us"] = Math.Round(r.P99, 2),
@@ -77,7 +87,11 @@ public static class BenchCommand
                 var c = CultureInfo.InvariantCulture;
                 string of = userShard is { } s ? $" of shard {s}" : "";
                 context.Out.WriteLine(string.Create(c, $"{history.Users:N0} users{of} (mean history {(double)history.Rows.Length / history.Users:0.0} items), k={topK}, {threadCount} threads, model {m.NonZeroCount:N0} weights"));
-                context.Out.WriteLine(string.Create(c, $"throughput  {r.UsersPerSecond:N0} users/s (median of {passes} passes)"));
+                context.Out.WriteLine(string.Create(c, $"model       {m.Encoding}"));
+                if (block == 0)
+                    context.Out.WriteLine(string.Create(c, $"throughput  {usersPerSecond:N0} users/s, one user at a time (median of {passes} passes)"));
+                else
+                    context.Out.WriteLine(string.Create(c, $"throughput  {usersPerSecond:N0} users/s in blocks of {block} users; {r.UsersPerSecond:N0} users/s one at a time (medians of {passes} passes)"));
                 context.Out.WriteLine(string.Create(c, $"latency     p50 {r.P50:0.0} µs   p90 {r.P90:0.0} µs   p99 {r.P99:0.0} µs   max {r.Max:0.0} µs"));
                 context.Out.WriteLine(string.Create(c, $"allocated   {r.AllocatedPerCall:0.###} bytes per call"));
                 context.Out.WriteLine(string.Create(c, $"memory      {bytesPerUser / 1024:0.0} KiB of rows per user, read at {gbytesPerSecond:0.00} GB/s: {gbytesPerSecond / stream * 100:0.#}% of the {stream:0.0} GB/s this machine streams on {threadCount} threads"));
@@ -87,13 +101,13 @@ public static class BenchCommand
         return command;
     }
 
-    /// <summary>Mean bytes of weights (int32 column + float32 value each) in the model rows of one user's history.</summary>
+    /// <summary>Mean bytes of stored weights (column + value, in the model's encoding) in the model rows of one user's history.</summary>
     internal static double BytesPerUser(ModelFile model, ReadOnlySpan<int> historyRows, int users)
     {
         long weights = 0;
         foreach (int row in historyRows)
             weights += model.RowLength(row);
-        return users == 0 ? 0 : weights * (double)(sizeof(int) + sizeof(float)) / users;
+        return users == 0 ? 0 : weights * (double)model.Encoding.BytesPerWeight / users;
     }
 
 }

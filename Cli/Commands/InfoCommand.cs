@@ -49,6 +49,9 @@ public static class InfoCommand
             ["file_bytes"] = file.FileLength,
             ["format_version"] = $"{file.MajorVersion}.{file.MinorVersion}",
             ["value_type"] = file.WeightType.ToString().ToLowerInvariant(),
+            ["values"] = ModelEncoding.Name(file.WeightType),
+            ["column_bits"] = (int)file.Encoding.Columns * 8,
+            ["bytes_per_weight"] = file.Encoding.BytesPerWeight,
             ["items"] = s.Items,
             ["nonzeros"] = s.NonZeros,
             ["density"] = s.Density,
@@ -74,6 +77,7 @@ public static class InfoCommand
         o.WriteLine($"model         {f.FilePath}");
         o.WriteLine($"file size     {Units.Bytes(f.FileLength)} ({f.FileLength:N0} bytes)");
         o.WriteLine($"format        v{f.MajorVersion}.{f.MinorVersion}, {f.WeightType.ToString().ToLowerInvariant()} weights");
+        o.WriteLine($"encoding      {f.Encoding}");
         o.WriteLine($"items         {s.Items:N0}");
         o.WriteLine($"non-zeros     {s.NonZeros:N0} (density {s.Density * 100:0.###}%)");
         o.WriteLine($"row nnz       min {s.RowNonZerosMin:N0} / median {s.RowNonZerosMedian:N1} / max {s.RowNonZerosMax:N0} ({s.EmptyRows:N0} empty)");

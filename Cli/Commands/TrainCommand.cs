@@ -1,3 +1,4 @@
+using Ease.Format;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
@@ -32,11 +33,12 @@ public static class TrainCommand
         var shard = new Option<string?>("--shard") { Description = "Sparse solver: solve shard I of N (0-based) and write a part file for `ease merge`.", HelpName = "I/N" };
         var json = new Option<bool>("--json") { Description = "Print the summary as one JSON object on stdout." };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress output." };
+        var values = new ValuesOption();
         var binder = new InputOptionsBinder();
 
         var command = new Command("train", "Train an EASE (or EDLAE) model from an interaction log and write a pruned model file.")
         {
-            input, output, lambda, dropout, precision, topk, density, threads, solver, memoryLimit, neighbors, gramNeighbors, ranking, shard, json, quiet,
+            input, output, lambda, dropout, precision, topk, density, threads, solver, memoryLimit, neighbors, gramNeighbors, ranking, shard, json, quiet, values.Option,
         };
         binder.AddTo(command);
         command.Validators.Add(r =>
@@ -50,6 +52,7 @@ public static class TrainCommand
             var total = Stopwatch.StartNew();
             TrainOptions options = BuildOptions(parse.GetValue(lambda), parse.GetValue(dropout), parse.GetValue(precision)!, parse.GetValue(topk), parse.GetValue(density), parse.GetValue(threads));
             options = WithSolver(options, parse.GetValue(solver)!, parse.GetValue(memoryLimit), parse.GetValue(neighbors), parse.GetValue(gramNeighbors), parse.GetValue(ranking)!, parse.GetValue(shard));
+            options = options with { Values = values.Bind(parse) };
             InputOptions inputOptions = Bind(binder, parse);
             string inputPath = parse.GetValue(input)!;
             string outputPath = CliOutput.ModelPath(parse.GetValue(output)!);
@@ -175,6 +178,7 @@ public static class TrainCommand
             ["lambda"] = o.Lambda,
             ["dropout"] = o.Dropout,
             ["precision"] = o.Precision == Precision.Float64 ? "f64" : "f32",
+            ["values"] = ModelEncoding.Name(o.Values),
             ["threads"] = r.Threads,
             ["solver"] = r.Solver,
             ["kernel"] = r.KernelPath,

@@ -83,4 +83,28 @@ public static class ScoringThroughput
         Array.Sort(rates);
         return new Result(rates[passes / 2], Us(0.50), Us(0.90), Us(0.99), latencies[^1] * 1e6 / Stopwatch.Frequency, (double)allocated / ((long)users * passes));
     }
+
+    /// <summary>
+    /// Throughput of <see cref="BatchRecommender"/> (blocks of <paramref name="blockUsers"/> users;
+    /// 0 = one user at a time) over all users: one warm-up pass, then the median of
+    /// <paramref name="passes"/> timed passes, in users/s.
+    /// </summary>
+    public static double MeasureBatch(ModelFile model, int[] offsets, int[] rows, int k, int threads, int passes, int blockUsers)
+    {
+        int users = offsets.Length - 1;
+        var batch = new BatchRecommender(model, threads, blockUsers);
+        var results = new ScoredItem[(long)users * k];
+        var counts = new int[users];
+        var rates = new double[passes];
+        for (int pass = -1; pass < passes; pass++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            batch.Recommend(offsets, rows, k, results, counts);
+            double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            if (pass >= 0)
+                rates[pass] = users / seconds;
+        }
+        Array.Sort(rates);
+        return rates[passes / 2];
+    }
 }

@@ -5,30 +5,66 @@ namespace Ease.Engine.Scoring;
 /// <summary>
 /// Scores many users in parallel: histories given as CSR (offsets + rows), results written into
 /// caller buffers (user u's results at [u x k, u x k + counts[u])). Each worker thread has its own
-/// <see cref="Recommender"/>, kept across calls so a batch costs no score buffers; workers take
-/// users in chunks from a shared counter, so uneven history lengths balance out.
-/// One instance runs one batch at a time.
+/// scorers, kept across calls so a batch costs no score buffers; workers take users in chunks
+/// from a shared counter, so uneven history lengths balance out.
+/// Users whose histories hold many weights are scored in blocks (<see cref="UserBlockScoring"/>):
+/// item-tiled, each row read once per block; the others, and empty histories, one at a time.
+/// Results are bit-identical either way. One instance runs one batch at a time.
 /// </summary>
 public sealed class BatchRecommender
 {
     private const int ChunkUsers = 32;
-    private readonly Recommender[] _workers;
+
+    /// <summary>Users per block by default.</summary>
+    public const int DefaultBlockUsers = UserBlockScoring.DefaultBlockUsers;
+    private readonly Worker[] _workers;
 
     /// <param name="model">The model every worker scores from.</param>
     /// <param name="threads">Worker threads; 0 = one per core.</param>
     public BatchRecommender(ModelFile model, int threads = 0)
+        : this(model, threads, UserBlockScoring.DefaultBlockUsers, UserBlockScoring.DefaultTileItems)
+    {
+    }
+
+    /// <param name="model">The model every worker scores from.</param>
+    /// <param name="threads">Worker threads; 0 = one per core.</param>
+    /// <param name="blockUsers">Users scored together (1 to 256); 0 scores every user alone.</param>
+    /// <param name="tileItems">Items per tile of a block (a multiple of 64).</param>
+    public BatchRecommender(ModelFile model, int threads, int blockUsers, int tileItems = UserBlockScoring.DefaultTileItems)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentOutOfRangeException.ThrowIfNegative(threads);
+        if (blockUsers < 0 || blockUsers > 256)
+            throw new ArgumentOutOfRangeException(nameof(blockUsers), blockUsers, "0 (no blocks) to 256 users per block");
         Model = model;
+        BlockUsers = blockUsers;
         int count = threads == 0 ? Environment.ProcessorCount : threads;
-        _workers = new Recommender[count];
+        _workers = new Worker[count];
         for (int i = 0; i < count; i++)
-            _workers[i] = new Recommender(model);
+            _workers[i] = new Worker(new Recommender(model), blockUsers == 0 ? null : new UserBlockScoring(model, blockUsers, tileItems));
     }
 
     public ModelFile Model { get; }
     public int Threads => _workers.Length;
+
+    /// <summary>Users scored together in one block; 0 when every user is scored alone.</summary>
+    public int BlockUsers { get; }
+
+    /// <summary>Vector width for every worker; tests force each one.</summary>
+    internal SimdLevel Simd
+    {
+        set
+        {
+            foreach (Worker w in _workers)
+            {
+                w.Single.Simd = value;
+                if (w.Block is not null)
+                    w.Block.Simd = value;
+            }
+        }
+    }
+
+    private sealed record Worker(Recommender Single, UserBlockScoring? Block);
 
     /// <summary>
     /// Recommends <paramref name="k"/> items to each of the users whose histories are
@@ -59,14 +95,23 @@ public sealed class BatchRecommender
             throw new ArgumentException($"results hold {results.Length} items, {users} users x {k} need {(long)users * k}", nameof(results));
         if (counts.Length < users)
             throw new ArgumentException($"counts hold {counts.Length} entries for {users} users", nameof(counts));
+        // Checked up front: block scoring reads rows unchecked, and a bad row must not leave
+        // half a batch written.
+        uint n = (uint)Model.ItemCount;
+        foreach (int row in historyRows[..historyOffsets[users]])
+        {
+            if ((uint)row >= n)
+                throw new ArgumentOutOfRangeException(nameof(historyRows), row, $"history row must be in [0, {n})");
+        }
 
         fixed (int* offsets = historyOffsets)
         fixed (int* rows = historyRows)
         fixed (ScoredItem* output = results)
         fixed (int* countsOut = counts)
         {
-            var job = new Job(offsets, rows, output, countsOut, users, k, options);
-            int workers = Math.Min(_workers.Length, Math.Max(1, (users + ChunkUsers - 1) / ChunkUsers));
+            int chunk = Math.Max(ChunkUsers, BlockUsers);
+            var job = new Job(offsets, rows, output, countsOut, users, k, chunk, options);
+            int workers = Math.Min(_workers.Length, Math.Max(1, (users + chunk - 1) / chunk));
             if (workers == 1)
             {
                 job.Run(_workers[0]);
@@ -80,32 +125,63 @@ public sealed class BatchRecommender
         }
     }
 
-    private sealed unsafe class Job(int* offsets, int* rows, ScoredItem* output, int* counts, int users, int k, RecommendOptions options)
+    private sealed unsafe class Job(int* offsets, int* rows, ScoredItem* output, int* counts, int users, int k, int chunk, RecommendOptions options)
     {
         private int _next;
         private int _fallbacks;
 
         public int Fallbacks => _fallbacks;
 
-        public void Run(Recommender scorer)
+        public void Run(Worker worker)
         {
             int fallbacks = 0;
+            Recommender scorer = worker.Single;
+            UserBlockScoring? block = worker.Block;
+            Span<int> blockUsers = stackalloc int[block?.MaxUsers ?? 1];
+            long sparseBudget = scorer.Model.ItemCount / Recommender.SparseItemsPerWeight;
             while (true)
             {
-                int start = Interlocked.Add(ref _next, ChunkUsers) - ChunkUsers;
+                int start = Interlocked.Add(ref _next, chunk) - chunk;
                 if (start >= users)
                     break;
-                int end = Math.Min(users, start + ChunkUsers);
+                int end = Math.Min(users, start + chunk);
+                int inBlock = 0;
                 for (int u = start; u < end; u++)
                 {
+                    // A block pays a scan of every item per user; a history with few weights is
+                    // cheaper alone (the one-user scorer then tracks only the touched items).
+                    if (block is not null && k > 0 && HoldsManyWeights(scorer.Model, u, sparseBudget))
+                    {
+                        blockUsers[inBlock++] = u;
+                        if (inBlock == blockUsers.Length)
+                        {
+                            block.Score(blockUsers, offsets, rows, output, k, counts, options);
+                            inBlock = 0;
+                        }
+                        continue;
+                    }
                     var history = new ReadOnlySpan<int>(rows + offsets[u], offsets[u + 1] - offsets[u]);
                     var result = new Span<ScoredItem>(output + (long)u * k, k);
                     counts[u] = scorer.Recommend(history, result, out RecommendStatus status, options);
                     if (status.UsedPopularityFallback)
                         fallbacks++;
                 }
+                if (inBlock > 0)
+                    block!.Score(blockUsers[..inBlock], offsets, rows, output, k, counts, options);
             }
             Interlocked.Add(ref _fallbacks, fallbacks);
+        }
+
+        private bool HoldsManyWeights(ModelFile model, int u, long budget)
+        {
+            long weights = 0;
+            for (int i = offsets[u]; i < offsets[u + 1]; i++)
+            {
+                weights += model.RowLength(rows[i]);
+                if (weights > budget)
+                    return true;
+            }
+            return false;
         }
     }
 }

@@ -1,3 +1,4 @@
+using Ease.Format;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
@@ -24,7 +25,7 @@ internal static class DenseThresholdSelection
 
     private static void Select<TFilter>(SimdLevel level, ScoreBuffer scores, TFilter filter, ref TopKHeap heap)
         where TFilter : struct, IAllowedBits =>
-        SelectRange(level, ref scores.Start, 0, scores.Length, filter, ref heap);
+        SelectRange(level, ref scores.Start, 0, scores.Length, 0, filter, ref heap);
 
     /// <summary>
     /// Offers the items of rows [start, end): start a multiple of 64, end a multiple of 16 (or
@@ -33,42 +34,56 @@ internal static class DenseThresholdSelection
     internal static void SelectRange(SimdLevel level, ref float scores, int start, int end, ItemFilter? filter, ref TopKHeap heap)
     {
         if (filter is null)
-            SelectRange(level, ref scores, start, end, new AllowAll(), ref heap);
+            SelectRange(level, ref scores, start, end, 0, new AllowAll(), ref heap);
         else
-            SelectRange(level, ref scores, start, end, new AllowBits(filter), ref heap);
+            SelectRange(level, ref scores, start, end, 0, new AllowBits(filter), ref heap);
     }
 
-    private static void SelectRange<TFilter>(SimdLevel level, ref float scores, int start, int end, TFilter filter, ref TopKHeap heap)
+    /// <summary>
+    /// Offers the items of a tile that holds only rows [firstRow, firstRow + length): tile[i] is
+    /// the score of row firstRow + i. firstRow a multiple of 64, length a multiple of 16 (padding
+    /// past the last item holds -infinity). Tiles must come in ascending order for one heap.
+    /// </summary>
+    internal static void SelectTile(SimdLevel level, ref float tile, int firstRow, int length, ItemFilter? filter, ref TopKHeap heap)
+    {
+        if (filter is null)
+            SelectRange(level, ref tile, 0, length, firstRow, new AllowAll(), ref heap);
+        else
+            SelectRange(level, ref tile, 0, length, firstRow, new AllowBits(filter), ref heap);
+    }
+
+    // Scores are read at [start, end) of the buffer; the item of buffer index i is i + rowOffset.
+    private static void SelectRange<TFilter>(SimdLevel level, ref float scores, int start, int end, int rowOffset, TFilter filter, ref TopKHeap heap)
         where TFilter : struct, IAllowedBits
     {
         switch (level)
         {
             case SimdLevel.Vector512:
-                SelectVector512(ref scores, start, end, filter, ref heap);
+                SelectVector512(ref scores, start, end, rowOffset, filter, ref heap);
                 break;
             case SimdLevel.Vector256:
-                SelectVector256(ref scores, start, end, filter, ref heap);
+                SelectVector256(ref scores, start, end, rowOffset, filter, ref heap);
                 break;
             default:
-                SelectScalar(ref scores, start, end, filter, ref heap);
+                SelectScalar(ref scores, start, end, rowOffset, filter, ref heap);
                 break;
         }
     }
 
     /// <summary>The reference path: one compare per item.</summary>
     /// <remarks>The padding holds -infinity, so scanning it is harmless.</remarks>
-    internal static void SelectScalar<TFilter>(ref float scores, int start, int end, TFilter filter, ref TopKHeap heap)
+    internal static void SelectScalar<TFilter>(ref float scores, int start, int end, int rowOffset, TFilter filter, ref TopKHeap heap)
         where TFilter : struct, IAllowedBits
     {
         for (int i = start; i < end; i++)
         {
             float s = Unsafe.Add(ref scores, i);
-            if (s > heap.Threshold && filter.IsAllowed(i))
-                heap.Offer(i, s);
+            if (s > heap.Threshold && filter.IsAllowed(i + rowOffset))
+                heap.Offer(i + rowOffset, s);
         }
     }
 
-    internal static void SelectVector512<TFilter>(ref float scores, int start, int length, TFilter filter, ref TopKHeap heap)
+    internal static void SelectVector512<TFilter>(ref float scores, int start, int length, int rowOffset, TFilter filter, ref TopKHeap heap)
         where TFilter : struct, IAllowedBits
     {
         int i = start;
@@ -84,8 +99,8 @@ internal static class DenseThresholdSelection
                 | (Vector512.GreaterThan(Vector512.LoadUnsafe(ref scores, (nuint)(i + 48)), t).ExtractMostSignificantBits() << 48);
             if (mask == 0)
                 continue;
-            mask &= filter.Bits64(i);
-            Drain(ref scores, i, mask, ref heap);
+            mask &= filter.Bits64(i + rowOffset);
+            Drain(ref scores, i, rowOffset, mask, ref heap);
         }
         for (; i < length; i += 16)
         {
@@ -93,11 +108,11 @@ internal static class DenseThresholdSelection
             uint mask = (uint)Vector512.GreaterThan(Vector512.LoadUnsafe(ref scores, (nuint)i), t).ExtractMostSignificantBits();
             if (mask == 0)
                 continue;
-            Drain(ref scores, i, mask & filter.Bits16(i), ref heap);
+            Drain(ref scores, i, rowOffset, mask & filter.Bits16(i + rowOffset), ref heap);
         }
     }
 
-    internal static void SelectVector256<TFilter>(ref float scores, int start, int length, TFilter filter, ref TopKHeap heap)
+    internal static void SelectVector256<TFilter>(ref float scores, int start, int length, int rowOffset, TFilter filter, ref TopKHeap heap)
         where TFilter : struct, IAllowedBits
     {
         int i = start;
@@ -110,8 +125,8 @@ internal static class DenseThresholdSelection
                 | ((ulong)Vector256.GreaterThan(Vector256.LoadUnsafe(ref scores, (nuint)(i + 24)), t).ExtractMostSignificantBits() << 24);
             if (mask == 0)
                 continue;
-            mask &= filter.Bits32(i);
-            Drain(ref scores, i, mask, ref heap);
+            mask &= filter.Bits32(i + rowOffset);
+            Drain(ref scores, i, rowOffset, mask, ref heap);
         }
         for (; i < length; i += 8)
         {
@@ -119,21 +134,21 @@ internal static class DenseThresholdSelection
             uint mask = (uint)Vector256.GreaterThan(Vector256.LoadUnsafe(ref scores, (nuint)i), t).ExtractMostSignificantBits();
             if (mask == 0)
                 continue;
-            Drain(ref scores, i, mask & filter.Bits8(i), ref heap);
+            Drain(ref scores, i, rowOffset, mask & filter.Bits8(i + rowOffset), ref heap);
         }
     }
 
     // Offers each set bit's item; re-checks against the threshold, which rises as items enter.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Drain(ref float scores, int start, ulong mask, ref TopKHeap heap)
+    private static void Drain(ref float scores, int start, int rowOffset, ulong mask, ref TopKHeap heap)
     {
         while (mask != 0)
         {
-            int row = start + BitOperations.TrailingZeroCount(mask);
+            int index = start + BitOperations.TrailingZeroCount(mask);
             mask &= mask - 1;
-            float s = Unsafe.Add(ref scores, row);
+            float s = Unsafe.Add(ref scores, index);
             if (s > heap.Threshold)
-                heap.Offer(row, s);
+                heap.Offer(index + rowOffset, s);
         }
     }
 

@@ -30,6 +30,14 @@ public sealed class Recommender
     private readonly ulong[] _historyBits;
     private readonly ulong[] _touchedBits;
     private readonly int[] _touched;
+    private readonly bool _float32Rows;
+    // Compact models (f16, bf16, int8, 16-bit columns) decode each row here before it is added;
+    // float32 models hand out their mapped rows in place and never touch these.
+    private readonly int[] _decodedColumns;
+    private readonly float[] _decodedValues;
+    private int[] _decodedArenaColumns = [];
+    private float[] _decodedArenaValues = [];
+    private int[] _sortedRows = new int[64];
     private int[] _rowScratch = new int[64];
     private float[] _weightScratch = new float[64];
     private TiledDenseScoring.RowCursor[] _cursors = new TiledDenseScoring.RowCursor[64];
@@ -43,6 +51,9 @@ public sealed class Recommender
         _touchedBits = new ulong[(model.ItemCount + 63) >> 6];
         // One spare slot: AddTracked writes each column before deciding whether to keep it.
         _touched = new int[model.ItemCount + 1];
+        _float32Rows = model.HasFloat32Rows;
+        _decodedColumns = _float32Rows ? [] : new int[model.MaxRowLength];
+        _decodedValues = _float32Rows ? [] : new float[model.MaxRowLength];
     }
 
     public ModelFile Model => _model;
@@ -135,7 +146,7 @@ public sealed class Recommender
     public int Similar(int row, Span<ScoredItem> results, ItemFilter? filter = null)
     {
         CheckFilter(filter);
-        _model.GetRow(row, out ReadOnlySpan<int> columns, out ReadOnlySpan<float> values);
+        ReadRow(row, out ReadOnlySpan<int> columns, out ReadOnlySpan<float> values);
         var heap = new TopKHeap(results);
         if (results.IsEmpty)
             return 0;
@@ -155,12 +166,44 @@ public sealed class Recommender
             return new RecommendStatus(0, 0, unknownIds, 0, false);
         if (rows.IsEmpty)
             return PopularityFallback(unknownIds, results, filter);
+        if (!weighted)
+            rows = SortedCopy(rows);
         return ChooseStrategy(rows) switch
         {
             ScoringStrategy.TouchedSparse => ScoreTouchedSparse(rows, weights, weighted, unknownIds, results, options),
             ScoringStrategy.TiledDense => ScoreTiledDense(rows, weights, weighted, unknownIds, results, options),
             _ => ScoreDense(rows, weights, weighted, unknownIds, results, options),
         };
+    }
+
+    /// <summary>
+    /// An unweighted history's rows in ascending order: every score is then a sum in row order,
+    /// whatever order the caller gave, and <see cref="BatchRecommender"/>'s blocks, which add the
+    /// rows of many users in ascending order, give bit-identical scores.
+    /// </summary>
+    private ReadOnlySpan<int> SortedCopy(ReadOnlySpan<int> rows)
+    {
+        Span<int> sorted = Scratch(ref _sortedRows, rows.Length).AsSpan(0, rows.Length);
+        rows.CopyTo(sorted);
+        sorted.Sort();
+        return sorted;
+    }
+
+    /// <summary>Row <paramref name="row"/> as float32 spans: in place, or decoded into scratch valid until the next call.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void ReadRow(int row, out ReadOnlySpan<int> columns, out ReadOnlySpan<float> values)
+    {
+        if (_float32Rows)
+        {
+            _model.GetRow(row, out columns, out values);
+            return;
+        }
+        EncodedRow r = _model.GetEncodedRow(row);
+        Span<int> c = _decodedColumns.AsSpan(0, r.Length);
+        Span<float> v = _decodedValues.AsSpan(0, r.Length);
+        r.Decode(Simd, 0, c, v);
+        columns = c;
+        values = v;
     }
 
     private ScoringStrategy ChooseStrategy(ReadOnlySpan<int> rows)
@@ -198,15 +241,15 @@ public sealed class Recommender
             ulong bit = 1UL << row;
             bool repeat = (word & bit) != 0;
             word |= bit;
-            _model.GetRow(row, out ReadOnlySpan<int> columns, out ReadOnlySpan<float> values);
-            if (weighted)
-            {
-                SparseRowAccumulation.AddScaled(ref d, columns, values, weights[i]);
-            }
-            else if (repeat)
+            if (!weighted && repeat)
             {
                 duplicates++;
                 continue;
+            }
+            ReadRow(row, out ReadOnlySpan<int> columns, out ReadOnlySpan<float> values);
+            if (weighted)
+            {
+                SparseRowAccumulation.AddScaled(ref d, columns, values, weights[i]);
             }
             else
             {
@@ -234,6 +277,7 @@ public sealed class Recommender
         ref float d = ref _scores.Start;
         int used = 0, duplicates = 0;
         ulong[] bits = _historyBits;
+        _arenaUsed = 0;
         for (int i = 0; i < rows.Length; i++)
         {
             int row = rows[i];
@@ -245,8 +289,8 @@ public sealed class Recommender
                 continue;
             }
             word |= bit;
-            _model.GetRow(row, out ReadOnlySpan<int> columns, out ReadOnlySpan<float> values);
-            // The model's arrays live in the file mapping, outside the GC heap: pointers stay valid.
+            ReadRowForTiles(row, out ReadOnlySpan<int> columns, out ReadOnlySpan<float> values);
+            // The rows live in the file mapping or in pinned scratch: pointers stay valid.
             _cursors[used++] = new TiledDenseScoring.RowCursor
             {
                 Columns = (int*)Unsafe.AsPointer(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(columns)),
@@ -264,6 +308,7 @@ public sealed class Recommender
         }
         var heap = new TopKHeap(results);
         TiledDenseScoring.ScoreAndSelect(_scores, _cursors.AsSpan(0, used), TileItems, Simd, options.Filter, ref heap);
+        _previousArenas.Clear();
         return new RecommendStatus(heap.SortBestFirst(), used, unknownIds, duplicates, false);
     }
 
@@ -284,7 +329,7 @@ public sealed class Recommender
                 duplicates++;
                 continue;
             }
-            _model.GetRow(row, out ReadOnlySpan<int> columns, out ReadOnlySpan<float> values);
+            ReadRow(row, out ReadOnlySpan<int> columns, out ReadOnlySpan<float> values);
             TouchedSparseSelection.AddTracked(ref d, _touchedBits, _touched, ref touchedCount, columns, values, weighted ? weights[i] : 1f, weighted);
             used++;
         }
@@ -296,6 +341,38 @@ public sealed class Recommender
             bits[row >> 6] = 0;
         return new RecommendStatus(heap.SortBestFirst(), used, unknownIds, duplicates, false);
     }
+
+    private int _arenaUsed;
+
+    // The tiled strategy holds every history row at once, so compact rows are decoded one after
+    // another into pinned arenas (reset per call) instead of the one-row scratch.
+    private void ReadRowForTiles(int row, out ReadOnlySpan<int> columns, out ReadOnlySpan<float> values)
+    {
+        if (_float32Rows)
+        {
+            _model.GetRow(row, out columns, out values);
+            return;
+        }
+        EncodedRow r = _model.GetEncodedRow(row);
+        if (_decodedArenaColumns.Length < _arenaUsed + r.Length)
+        {
+            // Earlier rows of this call keep pointers into the old arena: it stays alive (pinned,
+            // referenced by the cursors' owner until the call ends) and new rows go to a fresh one.
+            int size = Math.Max(_arenaUsed + r.Length, 2 * _decodedArenaColumns.Length);
+            _previousArenas.Add((_decodedArenaColumns, _decodedArenaValues));
+            _decodedArenaColumns = GC.AllocateUninitializedArray<int>(size, pinned: true);
+            _decodedArenaValues = GC.AllocateUninitializedArray<float>(size, pinned: true);
+            _arenaUsed = 0;
+        }
+        Span<int> c = _decodedArenaColumns.AsSpan(_arenaUsed, r.Length);
+        Span<float> v = _decodedArenaValues.AsSpan(_arenaUsed, r.Length);
+        r.Decode(Simd, 0, c, v);
+        _arenaUsed += r.Length;
+        columns = c;
+        values = v;
+    }
+
+    private readonly List<(int[], float[])> _previousArenas = [];
 
     private RecommendStatus PopularityFallback(int unknownIds, Span<ScoredItem> results, ItemFilter? filter)
     {

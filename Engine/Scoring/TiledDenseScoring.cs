@@ -1,3 +1,4 @@
+using Ease.Format;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics.X86;
 

@@ -22,6 +22,17 @@ internal ref struct TopKHeap
         Threshold = float.NegativeInfinity;
     }
 
+    /// <summary>
+    /// Resumes a heap whose first <paramref name="count"/> items a previous heap over the same
+    /// span left (in heap order, not yet sorted): batch scoring keeps one per user across tiles.
+    /// </summary>
+    public TopKHeap(Span<ScoredItem> items, int count)
+    {
+        _items = items;
+        _count = count;
+        Threshold = count == items.Length && count > 0 ? items[0].Score : float.NegativeInfinity;
+    }
+
     public readonly int Count => _count;
 
     public readonly bool IsFull => _count == _items.Length;

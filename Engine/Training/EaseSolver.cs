@@ -118,7 +118,7 @@ internal sealed class EaseSolver<T> : EaseSolver where T : unmanaged, IBinaryFlo
         }
         long nonZeros, fileBytes;
         double keptMass;
-        using (ModelFileWriter writer = ModelFileWriter.Create(path, n))
+        using (ModelFileWriter writer = ModelFileWriter.Create(path, n, ModelEncoding.For(o.Values, n)))
         {
             (nonZeros, keptMass) = EaseTrainer.WriteRows(rows, o, threshold, writer, _threads, EaseTrainer.Report(progress, "prune+write"), ct);
             writer.SetItemIds(_data.ItemIds);

@@ -198,6 +198,7 @@ public static class EaseTrainer
                 _ => new JsonObject { ["mode"] = "none" },
             },
             ["kept_weight_mass"] = keptMass,
+            ["values"] = Ease.Format.ModelEncoding.Name(o.Values),
             ["data"] = new JsonObject
             {
                 ["users"] = data.UserCount,

@@ -4,34 +4,55 @@ using Ease.Format;
 namespace Ease.Engine.Training;
 
 /// <summary>
-/// Prunes an existing model further, without retraining: each row keeps its K stored weights of
-/// largest magnitude with <see cref="RowPruner.TopK(ReadOnlySpan{float}, int, Span{float}, Span{int}, Span{float})"/> (ties to the lower column, signs kept, zeros
-/// dropped). Because a top-K of a top-K' row
-/// (K ≤ K') is the top-K of the full row, this gives exactly the model `train --prune-topk K` would.
+/// Rewrites an existing model without retraining: pruned further and/or stored in another
+/// encoding. Pruning keeps each row's K stored weights of largest magnitude with
+/// <see cref="RowPruner.TopK(ReadOnlySpan{float}, int, Span{float}, Span{int}, Span{float})"/> (ties to the lower column, signs kept, zeros
+/// dropped). Because a top-K of a top-K' row (K ≤ K') is the top-K of the full row, this gives
+/// exactly the model `train --prune-topk K` would. Rows are decoded from any encoding.
 /// </summary>
 public static class ModelPruner
 {
-    public static ModelWriteReport PruneTopK(ModelFile source, int k, string outputPath)
+    /// <summary>Keeps the K largest weights of each row, stored as float32 (format v1.0).</summary>
+    public static ModelWriteReport PruneTopK(ModelFile source, int k, string outputPath) =>
+        Rewrite(source, k, ModelEncoding.Float32, outputPath);
+
+    /// <summary>
+    /// Writes <paramref name="source"/> to <paramref name="outputPath"/> in <paramref name="encoding"/>,
+    /// keeping the <paramref name="topK"/> largest weights of each row, or all when null.
+    /// </summary>
+    public static ModelWriteReport Rewrite(ModelFile source, int? topK, ModelEncoding encoding, string outputPath)
     {
         ArgumentNullException.ThrowIfNull(source);
-        if (k < 1)
-            throw new ArgumentException($"prune-topk must be >= 1, got {k}");
+        if (topK is < 1)
+            throw new ArgumentException($"prune-topk must be >= 1, got {topK}");
         var watch = System.Diagnostics.Stopwatch.StartNew();
         int n = source.ItemCount;
-        var scratch = new float[Math.Min(n, 1 << 16)];
-        var positions = new int[k];
-        var cols = new int[k];
-        var vals = new float[k];
+        int maxRow = source.MaxRowLength;
+        int k = topK ?? maxRow;
+        var scratch = new float[maxRow];
+        var positions = new int[Math.Max(k, 1)];
+        var cols = new int[Math.Max(k, 1)];
+        var vals = new float[Math.Max(k, 1)];
+        var rowColumns = new int[maxRow];
+        var rowValues = new float[maxRow];
         double kept = 0, all = 0;
-        using (ModelFileWriter writer = ModelFileWriter.Create(outputPath, n))
+        using (ModelFileWriter writer = ModelFileWriter.Create(outputPath, n, encoding))
         {
             for (int row = 0; row < n; row++)
             {
-                source.GetRow(row, out ReadOnlySpan<int> c, out ReadOnlySpan<float> v);
+                int length = source.ReadRow(row, rowColumns, rowValues);
+                ReadOnlySpan<int> c = rowColumns.AsSpan(0, length);
+                ReadOnlySpan<float> v = rowValues.AsSpan(0, length);
                 foreach (float x in v)
                     all += (double)x * x;
-                if (scratch.Length < v.Length)
-                    scratch = new float[v.Length];
+                if (topK is null)
+                {
+                    // A conversion keeps every stored weight, as stored.
+                    foreach (float x in v)
+                        kept += (double)x * x;
+                    writer.AppendRow(c, v);
+                    continue;
+                }
                 // The same selection train uses, over the stored weights: positions ascend, so
                 // ties go to the lower column and the kept columns stay sorted.
                 int count = RowPruner.TopK(v, k, scratch, positions, vals);
@@ -55,7 +76,9 @@ public static class ModelPruner
                 writer.SetPopularity(pop);
             }
             JsonObject meta = ParseObject(source.MetadataJson);
-            meta["prune"] = new JsonObject { ["mode"] = "topk", ["k"] = k, ["pruned_from"] = meta["prune"]?.DeepClone() };
+            if (topK is not null)
+                meta["prune"] = new JsonObject { ["mode"] = "topk", ["k"] = k, ["pruned_from"] = meta["prune"]?.DeepClone() };
+            meta["values"] = ModelEncoding.Name(encoding.Values);
             meta["kept_weight_mass_of_source"] = all == 0 ? 1 : kept / all;
             writer.SetMetadata(meta.ToJsonString());
             writer.Commit();

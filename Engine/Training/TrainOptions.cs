@@ -51,6 +51,9 @@ public sealed record TrainOptions
     /// <summary>Worker threads; 0 = all cores.</summary>
     public int Threads { get; init; }
 
+    /// <summary>How the written weights are stored: float32, or a compact float16 / bfloat16 / int8 (format v1.1, with 16-bit columns when the items fit).</summary>
+    public Ease.Format.WeightType Values { get; init; } = Ease.Format.WeightType.Float32;
+
     /// <summary>Dense, sparse, or chosen by the memory budget.</summary>
     public SolverKind Solver { get; init; } = SolverKind.Dense;
 

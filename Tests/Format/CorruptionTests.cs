@@ -145,12 +145,16 @@ public sealed class CorruptionTests : IDisposable
     }
 
     [Fact]
-    public void ReservedValueTypeIsRefused()
+    public void ValueTypeThatDoesNotMatchTheSectionsIsRefused()
     {
+        // A float32 file relabelled float16: its values section is twice what float16 needs.
         var b = Copy();
         b.WriteU32(32, 2);
         b.FixHeaderCrc();
-        Assert.Contains("Float16", Damaged(b.Bytes, verify: false).Message);
+        Assert.Contains("expected 2 x non-zeros (f16)", Damaged(b.Bytes, verify: false).Message);
+        b.WriteU32(32, 9);
+        b.FixHeaderCrc();
+        Assert.Contains("value type is 9", Damaged(b.Bytes, verify: false).Message);
     }
 
     [Fact]

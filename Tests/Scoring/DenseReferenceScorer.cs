@@ -3,9 +3,10 @@ using Ease.Engine.Scoring;
 namespace Ease.Tests.Scoring;
 
 /// <summary>
-/// The straightforward reference: dense B, a full score vector summed in history order (the
-/// same float additions as the engine, so scores compare exactly), every allowed candidate
-/// sorted by (score desc, row asc), first k taken.
+/// The straightforward reference: dense B, a full score vector summed in the engine's documented
+/// order (an unweighted history is a set, added in ascending row order; a weighted one in history
+/// order), so scores compare exactly; every allowed candidate sorted by (score desc, row asc),
+/// first k taken.
 /// </summary>
 internal static class DenseReferenceScorer
 {
@@ -15,6 +16,8 @@ internal static class DenseReferenceScorer
         var scores = new float[n];
         var seen = new bool[n];
         int used = 0;
+        if (weights is null)
+            history = [.. history.Order()];
         for (int h = 0; h < history.Length; h++)
         {
             int row = history[h];

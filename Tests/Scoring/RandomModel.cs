@@ -9,7 +9,7 @@ namespace Ease.Tests.Scoring;
 /// </summary>
 internal sealed class RandomModel : IDisposable
 {
-    public RandomModel(int seed, int itemCount, double density, double negativeBias = 0, bool popularity = true)
+    public RandomModel(int seed, int itemCount, double density, double negativeBias = 0, bool popularity = true, WeightType values = WeightType.Float32)
     {
         var rng = new Random(seed);
         ItemCount = itemCount;
@@ -17,7 +17,7 @@ internal sealed class RandomModel : IDisposable
         Directory = Path.Combine(Path.GetTempPath(), "ease-scoring-tests-" + Guid.NewGuid().ToString("N")[..12]);
         System.IO.Directory.CreateDirectory(Directory);
         Path_ = Path.Combine(Directory, "model.ease");
-        using (ModelFileWriter writer = ModelFileWriter.Create(Path_, itemCount))
+        using (ModelFileWriter writer = ModelFileWriter.Create(Path_, itemCount, ModelEncoding.For(values, itemCount)))
         {
             var cols = new List<int>();
             var vals = new List<float>();
@@ -50,6 +50,17 @@ internal sealed class RandomModel : IDisposable
             }
             writer.Commit();
         }
+        if (values != WeightType.Float32)
+        {
+            // The reference scores with the weights as stored, decoded by the spec alone.
+            Support.SpecDecoder.Rows stored = Support.SpecDecoder.Decode(File.ReadAllBytes(Path_));
+            Stored = stored;
+            for (int r = 0; r < itemCount; r++)
+            {
+                for (int j = 0; j < stored.Columns[r].Length; j++)
+                    Dense[r, stored.Columns[r][j]] = stored.Values[r][j];
+            }
+        }
         Model = ModelFile.Open(Path_, new ModelOpenOptions { VerifyChecksums = true });
     }
 
@@ -58,6 +69,9 @@ internal sealed class RandomModel : IDisposable
     public int ItemCount { get; }
     public float[,] Dense { get; }
     public int[]? Popularity { get; }
+
+    /// <summary>The rows as stored, for compact encodings (int8 may store a weight as exactly 0).</summary>
+    public Support.SpecDecoder.Rows? Stored { get; }
     public ModelFile Model { get; }
     public string Directory { get; }
     private string Path_ { get; }

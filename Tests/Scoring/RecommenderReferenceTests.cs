@@ -1,3 +1,4 @@
+using Ease.Format;
 using Ease.Engine.Scoring;
 
 namespace Ease.Tests.Scoring;

@@ -174,12 +174,7 @@ public static class ModelMerger
             }
             int at = 0;
             foreach (ModelFile p in parts)
-            {
-                p.GetRow(row, out ReadOnlySpan<int> c, out ReadOnlySpan<float> v);
-                c.CopyTo(columns.AsSpan(at));
-                v.CopyTo(values.AsSpan(at));
-                at += c.Length;
-            }
+                at += p.ReadRow(row, columns.AsSpan(at), values.AsSpan(at));
             return length;
         }
     }

@@ -63,7 +63,8 @@ public static class SparseEaseTrainer
         long nonZeros, fileBytes;
         double keptMass;
         float threshold = 0;
-        using (ModelFileWriter writer = ModelFileWriter.Create(outputPath, n))
+        // Parts stay float32: the merge prunes them and encodes the result once.
+        using (ModelFileWriter writer = ModelFileWriter.Create(outputPath, n, o.ShardCount > 1 ? ModelEncoding.Float32 : ModelEncoding.For(o.Values, n)))
         {
             if (o.ShardCount > 1)
             {

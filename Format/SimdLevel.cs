@@ -1,9 +1,9 @@
 using System.Runtime.Intrinsics;
 
-namespace Ease.Engine.Scoring;
+namespace Ease.Format;
 
 /// <summary>
-/// Vector width used by the selection. The best supported one is picked at construction; tests
+/// Vector width used by the selection and the row decoders. The best supported one is picked at construction; tests
 /// force each level in-process so every path is checked against the scalar reference on any
 /// machine that supports it.
 /// </summary>
