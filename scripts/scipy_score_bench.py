@@ -21,16 +21,28 @@ from numpy_topk import load_peer, REPO_ROOT
 
 
 def read_model(path):
-    """A minimal reader of the Ease model file (format v1): B as CSR and the item ids."""
+    """A minimal reader of the Ease model file (format v1.0 and v1.1, FORMAT.md): B as a float32
+    CSR matrix (compact values decoded as the spec says) and the item ids."""
     raw = np.memmap(path, dtype=np.uint8, mode="r")
     magic, major, _minor, _hs, n, nnz, vtype, count = struct.unpack_from("<8sHHIQQII", raw, 0)
-    assert magic == b"EASEMODL" and major == 1 and vtype == 1, "not an Ease v1 float32 model"
+    flags, = struct.unpack_from("<I", raw, 48)
+    assert magic == b"EASEMODL" and major == 1 and vtype in (1, 2, 3, 4), "not an Ease v1 model"
     sec = {}
     for i in range(count):
         kind, _flags, off, length, _crc, _res = struct.unpack_from("<IIQQII", raw, 64 + 32 * i)
         sec[kind] = (off, length)
     view = lambda kind, dt: np.frombuffer(raw, dtype=dt, count=sec[kind][1] // np.dtype(dt).itemsize, offset=sec[kind][0])
-    indptr, cols, vals = view(1, "<u8").astype(np.int64), view(2, "<u4").astype(np.int32), view(3, "<f4")
+    indptr = view(1, "<u8").astype(np.int64)
+    cols = view(2, "<u2" if flags & 1 else "<u4").astype(np.int32)
+    if vtype == 1:
+        vals = view(3, "<f4")
+    elif vtype == 2:
+        vals = view(3, "<f2").astype(np.float32)
+    elif vtype == 3:
+        vals = (view(3, "<u2").astype(np.uint32) << 16).view(np.float32)
+    else:
+        scales = view(9, "<f4")
+        vals = view(3, "i1").astype(np.float32) * np.repeat(scales, np.diff(indptr))
     id_off = view(4, "<u8")
     id_bytes = bytes(raw[sec[5][0]:sec[5][0] + sec[5][1]])
     ids = {id_bytes[id_off[i]:id_off[i + 1]].decode(): i for i in range(n)}

@@ -23,7 +23,7 @@ public static class BenchCommand
         var threads = new Option<int>("--threads") { Description = "Scoring threads; 0 = all cores.", DefaultValueFactory = _ => 0, HelpName = "N" };
         var repeat = new Option<int>("--repeat") { Description = "Timed passes over all users (after one warm-up pass); users/s is their median.", DefaultValueFactory = _ => 3, HelpName = "R" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object with keys users_per_s, p50_us, p90_us, p99_us, max_us, alloc_bytes_per_call, bytes_per_user, gbytes_per_s, stream_gbytes_per_s, roofline_fraction, batch_users, per_user_users_per_s, values, bytes_per_weight." };
-        var batchUsers = new Option<int>("--batch-users") { Description = "Throughput of batch scoring with blocks of U users that read each row once per block (1 to 256); 0 = every user alone, each thread with its own scorer. Latency is always per user.", DefaultValueFactory = _ => Engine.Scoring.BatchRecommender.DefaultBlockUsers, HelpName = "U" };
+        var batchUsers = new Option<int>("--batch-users") { Description = "Throughput of batch scoring with blocks of U users that read each row once per block (1 to 256); 0 = every user alone, each thread with its own scorer. Latency is always per user.", DefaultValueFactory = _ => 0, HelpName = "U" };
         var shard = new ShardOption();
         var binder = new InputOptionsBinder();
         var command = new Command("bench", "Score every user of a history file and report users/s, latency p50/p90/p99/max per user and bytes allocated per call.")
