@@ -57,6 +57,11 @@ public sealed class EncodingCommandTests : ReferenceModelTests
         Assert.Equal("f16", JsonDocument.Parse(t.Out).RootElement.GetProperty("values").GetString());
         using (ModelFile m = ModelFile.Open(f16))
             Assert.Equal(WeightType.Float16, m.WeightType);
+        string sparse = Dir.File("sparse-bf16.ease");
+        var s = CliRunner.Run("train", "-i", Train, "--format", "adjacency", "-o", sparse, "--lambda", "10", "--solver", "sparse", "--values", "bf16", "--quiet");
+        Assert.True(s.ExitCode == 0, s.Err);
+        using (ModelFile m = ModelFile.Open(sparse, new ModelOpenOptions { VerifyChecksums = true }))
+            Assert.Equal(new ModelEncoding(WeightType.BFloat16, ColumnIndexType.UInt16), m.Encoding);
 
         string pruned = Dir.File("pruned-i8.ease");
         Assert.Equal(0, CliRunner.Run("prune", "-m", f16, "--prune-topk", "3", "--values", "i8", "-o", pruned).ExitCode);
