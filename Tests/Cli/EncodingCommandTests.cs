@@ -94,16 +94,7 @@ public sealed class EncodingCommandTests : ReferenceModelTests
         Assert.Equal("f16", j.GetProperty("values").GetString());
         Assert.Equal(4, j.GetProperty("bytes_per_weight").GetInt32());
         Assert.True(j.GetProperty("per_user_users_per_s").GetDouble() > 0);
-        using ModelFile model = ModelFile.Open(f16);
-        long weights = 0;
-        foreach (string line in File.ReadAllLines(Train))
-        {
-            foreach (string id in line.Split(' ').Skip(1))
-            {
-                if (model.TryFindItem(id, out int row))
-                    weights += model.RowLength(row);
-            }
-        }
+        long weights = HistoryWeights(f16);
         Assert.Equal(weights * 4.0 / 120, j.GetProperty("bytes_per_user").GetDouble(), 0.05);
         Assert.Equal(1, CliRunner.Run("bench", "-m", f16, "-i", Train, "--format", "adjacency", "--batch-users", "300").ExitCode);
         Assert.Equal(1, CliRunner.Run("convert", "-m", f16, "--values", "f8", "-o", Dir.File("x.ease")).ExitCode);

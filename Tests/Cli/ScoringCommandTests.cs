@@ -69,16 +69,7 @@ public sealed class ScoringCommandTests : ReferenceModelTests
 
         // The roofline keys: the rows a user's history names, 8 bytes per stored weight, counted
         // here from the training file and the model, independently of the bench code.
-        using ModelFile model = ModelFile.Open(Model);
-        long weights = 0;
-        foreach (string line in File.ReadAllLines(Train))
-        {
-            foreach (string id in line.Split(' ').Skip(1))
-            {
-                if (model.TryFindItem(id, out int row))
-                    weights += model.RowLength(row);
-            }
-        }
+        long weights = HistoryWeights(Model);
         Assert.Equal(weights * 8.0 / 120, j.GetProperty("bytes_per_user").GetDouble(), 0.05);
         double rate = j.GetProperty("gbytes_per_s").GetDouble(), stream = j.GetProperty("stream_gbytes_per_s").GetDouble();
         Assert.Equal(j.GetProperty("bytes_per_user").GetDouble() * j.GetProperty("users_per_s").GetDouble() / 1e9, rate, 0.002);

@@ -20,23 +20,13 @@ public sealed class CompactEncodingTests : IDisposable
 
     private static string GoldenPath(string name) => Path.Combine(GoldenFile.Dir, $"golden-v1.1-{name}.ease");
 
-    private static void WriteGolden(GoldenFile.Source s, string path, WeightType type)
-    {
-        using ModelFileWriter w = ModelFileWriter.Create(path, s.Ids.Length, ModelEncoding.For(type, s.Ids.Length));
-        for (int i = 0; i < s.Ids.Length; i++)
-            w.AppendRow(s.Columns[i], s.Values[i]);
-        w.SetItemIds(s.Ids);
-        w.SetPopularity(s.Popularity);
-        w.SetMetadata(s.Metadata);
-        w.Commit();
-    }
-
     [Theory]
     [MemberData(nameof(Encodings))]
     public void WriterReproducesTheGoldenBytes(string name)
     {
         string path = _dir.File($"again-{name}.ease");
-        WriteGolden(GoldenFile.Load(), path, Parse(name));
+        GoldenFile.Source source = GoldenFile.Load();
+        GoldenFile.Write(source, path, ModelEncoding.For(Parse(name), source.Ids.Length));
         byte[] expected = File.ReadAllBytes(GoldenPath(name));
         byte[] actual = File.ReadAllBytes(path);
         Assert.Equal(expected.Length, actual.Length);
@@ -192,19 +182,7 @@ public sealed class CompactEncodingTests : IDisposable
         return File.ReadAllBytes(path);
     }
 
-    private ModelFormatException Damaged(byte[] bytes, bool verify = false)
-    {
-        string path = _dir.File($"bad-{Guid.NewGuid():N}.ease");
-        File.WriteAllBytes(path, bytes);
-        var e = Assert.Throws<ModelFormatException>(() =>
-        {
-            using ModelFile m = ModelFile.Open(path);
-            if (verify)
-                m.Verify();
-        });
-        Assert.StartsWith(path, e.Message);
-        return e;
-    }
+    private ModelFormatException Damaged(byte[] bytes, bool verify = false) => ModelBytes.AssertDamaged(_dir, bytes, verify);
 
     [Theory]
     [InlineData(WeightType.Float16, (ushort)0x7C00)] // +infinity

@@ -24,19 +24,7 @@ public sealed class CorruptionTests : IDisposable
     private ModelBytes Copy() => new((byte[])_good.Clone());
 
     /// <summary>Open and verify; the damage must be reported as a format error.</summary>
-    private ModelFormatException Damaged(byte[] bytes, bool verify = true)
-    {
-        string path = _dir.File($"bad-{Guid.NewGuid():N}.ease");
-        File.WriteAllBytes(path, bytes);
-        var e = Assert.Throws<ModelFormatException>(() =>
-        {
-            using ModelFile m = ModelFile.Open(path);
-            if (verify)
-                m.Verify();
-        });
-        Assert.StartsWith(path, e.Message);
-        return e;
-    }
+    private ModelFormatException Damaged(byte[] bytes, bool verify = true) => ModelBytes.AssertDamaged(_dir, bytes, verify);
 
     [Fact]
     public void EmptyAndTinyFiles()

@@ -24,9 +24,11 @@ internal static class GoldenFile
         return new Source(ids, cols, vals, pop, root.GetProperty("metadata").GetString()!);
     }
 
-    public static void Write(Source s, string path)
+    public static void Write(Source s, string path) => Write(s, path, ModelEncoding.Float32);
+
+    public static void Write(Source s, string path, ModelEncoding encoding)
     {
-        using ModelFileWriter w = ModelFileWriter.Create(path, s.Ids.Length);
+        using ModelFileWriter w = ModelFileWriter.Create(path, s.Ids.Length, encoding);
         for (int i = 0; i < s.Ids.Length; i++)
             w.AppendRow(s.Columns[i], s.Values[i]);
         w.SetItemIds(s.Ids);

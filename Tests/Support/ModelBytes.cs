@@ -55,4 +55,22 @@ public sealed class ModelBytes(byte[] bytes)
         WriteU32(s.EntryOffset + 24, Crc32C.Compute(Bytes.AsSpan((int)s.Offset, (int)s.Length)));
         FixHeaderCrc();
     }
+
+    /// <summary>
+    /// Writes <paramref name="bytes"/> to a file in <paramref name="dir"/>, opens it (and verifies it);
+    /// the damage must surface as a <see cref="ModelFormatException"/> naming the file.
+    /// </summary>
+    public static ModelFormatException AssertDamaged(TempDirectory dir, byte[] bytes, bool verify)
+    {
+        string path = dir.File($"bad-{Guid.NewGuid():N}.ease");
+        File.WriteAllBytes(path, bytes);
+        var e = Assert.Throws<ModelFormatException>(() =>
+        {
+            using ModelFile m = ModelFile.Open(path);
+            if (verify)
+                m.Verify();
+        });
+        Assert.StartsWith(path, e.Message);
+        return e;
+    }
 }

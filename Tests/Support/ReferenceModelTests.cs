@@ -16,6 +16,22 @@ public abstract class ReferenceModelTests : IDisposable
 
     protected string Model { get; }
 
+    /// <summary>Stored weights in the model rows of every history item of the training file, counted by id lookups.</summary>
+    protected static long HistoryWeights(string modelPath)
+    {
+        using Ease.Format.ModelFile model = Ease.Format.ModelFile.Open(modelPath);
+        long weights = 0;
+        foreach (string line in File.ReadAllLines(Train))
+        {
+            foreach (string id in line.Split(' ').Skip(1))
+            {
+                if (model.TryFindItem(id, out int row))
+                    weights += model.RowLength(row);
+            }
+        }
+        return weights;
+    }
+
     public void Dispose()
     {
         Dir.Dispose();
