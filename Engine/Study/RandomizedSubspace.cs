@@ -1,0 +1,273 @@
+using Ease.Engine.Linalg;
+using Ease.Engine.Synthetic;
+
+namespace Ease.Engine.Study;
+
+/// <summary>y (n x l, row-major) = A · x (n x l, row-major); y's contents on entry are undefined.</summary>
+public delegate void BlockProduct(float[] x, float[] y, int columns);
+
+/// <summary>Top eigenpairs of a symmetric matrix: λ descending, vectors as the columns of an n x r row-major array.</summary>
+public sealed record EigenPairs(double[] Values, double[] Vectors, int Rank);
+
+/// <summary>
+/// Rank-r factors of a matrix known only through products with n x l blocks (randomized subspace
+/// iteration, Halko, Martinsson and Tropp 2011): every pass over the n x n matrix is one GEMM,
+/// and only n x l blocks and l x l matrices are held besides it. Blocks are orthonormalized by
+/// Cholesky QR in double precision (twice, with a shift when the first factorization breaks
+/// down); the l x l problems are solved by <see cref="SymmetricEigen"/>.
+/// </summary>
+public sealed class RandomizedSubspace : IDisposable
+{
+    private readonly int _n;
+    private readonly int _l;
+    private readonly DenseGemm<double> _gemm;
+    private readonly ulong _seed;
+
+    /// <param name="n">Order of the matrix.</param>
+    /// <param name="columns">l: the rank wanted plus oversampling (at most n).</param>
+    /// <param name="seed">Seed of the random start block.</param>
+    /// <param name="threads">GEMM threads; 0 = all cores.</param>
+    public RandomizedSubspace(int n, int columns, ulong seed, int threads)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(n, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(columns, 1);
+        _n = n;
+        _l = Math.Min(columns, n);
+        _seed = seed;
+        _gemm = new DenseGemm<double>(threads);
+    }
+
+    /// <summary>l, the block width used.</summary>
+    public int Columns => _l;
+
+    /// <summary>
+    /// The top <paramref name="rank"/> eigenpairs of a symmetric positive semi-definite A, after
+    /// <paramref name="iterations"/> power passes (each sharpens the subspace by the ratio λ_l/λ_r).
+    /// A is applied <paramref name="iterations"/> + 2 times.
+    /// </summary>
+    public EigenPairs TopEigen(BlockProduct a, int rank, int iterations, Action<double>? progress = null)
+    {
+        int r = Math.Min(rank, _l);
+        var x = StartBlock();
+        var y = new float[x.Length];
+        int steps = iterations + 2, done = 0;
+        a(x, y, _l);
+        progress?.Invoke((double)++done / steps);
+        for (int q = 0; q < iterations; q++)
+        {
+            Orthonormalize(y, x);
+            a(x, y, _l);
+            progress?.Invoke((double)++done / steps);
+        }
+        double[] qd = OrthonormalizeDouble(y);
+        ToFloat(qd, x);
+        a(x, y, _l);
+        progress?.Invoke((double)++done / steps);
+        // Rayleigh-Ritz: T = Qᵀ A Q, whose eigenvectors W rotate Q onto A's eigenvectors.
+        double[] t = Gram(qd, ToDouble(y));
+        Symmetrize(t, _l);
+        (double[] values, double[] w) = SymmetricEigen.Decompose(t, _l);
+        return new EigenPairs(values[..r], Rotate(qd, w, r), r);
+    }
+
+    /// <summary>
+    /// The top <paramref name="rank"/> singular triplets of a general B, given B·x and Bᵀ·x, as
+    /// B_r = U·W with U = U_r (n x r) and W = Σ_r V_rᵀ (r x n), and the singular values.
+    /// </summary>
+    public (float[] U, float[] W, double[] Singular) TopSingular(BlockProduct b, BlockProduct bt, int rank, int iterations, Action<double>? progress = null)
+    {
+        int r = Math.Min(rank, _l);
+        var x = StartBlock();
+        var y = new float[x.Length];
+        int steps = 2 * iterations + 2, done = 0;
+        b(x, y, _l);
+        progress?.Invoke((double)++done / steps);
+        for (int q = 0; q < iterations; q++)
+        {
+            Orthonormalize(y, x);
+            bt(x, y, _l);
+            Orthonormalize(y, x);
+            b(x, y, _l);
+            done += 2;
+            progress?.Invoke((double)done / steps);
+        }
+        double[] qd = OrthonormalizeDouble(y);
+        ToFloat(qd, x);
+        bt(x, y, _l);
+        progress?.Invoke((double)++done / steps);
+        // B ≈ Q·C with C = Qᵀ B = Zᵀ, Z = Bᵀ Q; C Cᵀ = Zᵀ Z = W Σ² Wᵀ gives B_r = (Q W_r)(Z W_r)ᵀ.
+        double[] z = ToDouble(y);
+        double[] s = Gram(z, z);
+        Symmetrize(s, _l);
+        (double[] values, double[] w) = SymmetricEigen.Decompose(s, _l);
+        double[] u = Rotate(qd, w, r);
+        double[] zw = Rotate(z, w, r);
+        var uf = new float[(long)_n * r];
+        ToFloat(u, uf);
+        var wf = new float[(long)r * _n];
+        for (int i = 0; i < _n; i++)
+        {
+            for (int k = 0; k < r; k++)
+                wf[(long)k * _n + i] = (float)zw[(long)i * r + k];
+        }
+        var singular = new double[r];
+        for (int k = 0; k < r; k++)
+            singular[k] = Math.Sqrt(Math.Max(0, values[k]));
+        return (uf, wf, singular);
+    }
+
+    private float[] StartBlock()
+    {
+        var rng = new Xoshiro256((long)_seed);
+        var x = new float[(long)_n * _l];
+        for (long i = 0; i < x.Length; i++)
+            x[i] = (float)(2 * rng.NextDouble() - 1);
+        return x;
+    }
+
+    private void Orthonormalize(float[] y, float[] into) => ToFloat(OrthonormalizeDouble(y), into);
+
+    /// <summary>An orthonormal basis of the columns of y (n x l), in double.</summary>
+    private double[] OrthonormalizeDouble(float[] y)
+    {
+        double[] q = ToDouble(y);
+        bool shifted = CholeskyQrPass(ref q, allowShift: true);
+        CholeskyQrPass(ref q, allowShift: true);
+        if (shifted)
+            CholeskyQrPass(ref q, allowShift: true);
+        return q;
+    }
+
+    /// <summary>q ← q·R⁻¹ with RᵀR = qᵀq (columns equilibrated first). Returns whether a shift was needed.</summary>
+    private unsafe bool CholeskyQrPass(ref double[] q, bool allowShift)
+    {
+        int l = _l;
+        double[] s = Gram(q, q);
+        var scale = new double[l];
+        for (int i = 0; i < l; i++)
+            scale[i] = s[i * l + i] > 0 ? 1 / Math.Sqrt(s[i * l + i]) : 1;
+        for (int i = 0; i < l; i++)
+        {
+            for (int j = 0; j < l; j++)
+                s[i * l + j] *= scale[i] * scale[j];
+            if (s[i * l + i] == 0)
+                s[i * l + i] = 1; // an all-zero column: its basis vector is arbitrary, the shift below supplies one
+        }
+        bool shifted = false;
+        if (!Cholesky(s, l, 0))
+        {
+            if (!allowShift)
+                throw new ArithmeticException("Cholesky QR broke down");
+            shifted = true;
+            double[] again = Gram(q, q);
+            for (int i = 0; i < l; i++)
+            {
+                for (int j = 0; j < l; j++)
+                    again[i * l + j] *= scale[i] * scale[j];
+                if (again[i * l + i] == 0)
+                    again[i * l + i] = 1;
+            }
+            s = again;
+            if (!Cholesky(s, l, 1e-10 * l))
+                throw new ArithmeticException("Cholesky QR broke down even with a shift");
+        }
+        double[] linv = InvertLower(s, l);
+        // q·D·L⁻ᵀ: fold D into the rows of L⁻ᵀ, i.e. column i of L⁻¹ times scale_i.
+        for (int i = 0; i < l; i++)
+        {
+            for (int j = 0; j <= i; j++)
+                linv[i * l + j] *= scale[j];
+        }
+        var result = new double[q.Length];
+        fixed (double* a = q)
+        fixed (double* b = linv)
+        fixed (double* c = result)
+            _gemm.Multiply(_n, l, l, 1.0, a, l, 1, b, 1, l, c, l);
+        q = result;
+        return shifted;
+    }
+
+    /// <summary>aᵀ·b for two n x l blocks: l x l.</summary>
+    private unsafe double[] Gram(double[] a, double[] b)
+    {
+        int l = _l;
+        var s = new double[l * l];
+        fixed (double* ap = a)
+        fixed (double* bp = b)
+        fixed (double* sp = s)
+            _gemm.Multiply(l, l, _n, 1.0, ap, 1, l, bp, l, 1, sp, l);
+        return s;
+    }
+
+    /// <summary>The first r columns of q·w, where w holds eigenvectors as rows: n x r.</summary>
+    private unsafe double[] Rotate(double[] q, double[] w, int r)
+    {
+        int l = _l;
+        var result = new double[(long)_n * r];
+        fixed (double* a = q)
+        fixed (double* b = w)
+        fixed (double* c = result)
+            _gemm.Multiply(_n, r, l, 1.0, a, l, 1, b, 1, l, c, r);
+        return result;
+    }
+
+    /// <summary>In-place lower Cholesky of s + shift·I; false when a pivot is not positive.</summary>
+    private static bool Cholesky(double[] s, int l, double shift)
+    {
+        for (int j = 0; j < l; j++)
+        {
+            double d = s[j * l + j] + shift;
+            for (int k = 0; k < j; k++)
+                d -= s[j * l + k] * s[j * l + k];
+            if (!(d > 1e-300))
+                return false;
+            d = Math.Sqrt(d);
+            s[j * l + j] = d;
+            for (int i = j + 1; i < l; i++)
+            {
+                double v = s[i * l + j] - System.Numerics.Tensors.TensorPrimitives.Dot(s.AsSpan(i * l, j), s.AsSpan(j * l, j));
+                s[i * l + j] = v / d;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>L⁻¹ of the lower triangle of s (upper part of the result zero).</summary>
+    private static double[] InvertLower(double[] s, int l)
+    {
+        var inv = new double[l * l];
+        for (int j = 0; j < l; j++)
+        {
+            inv[j * l + j] = 1 / s[j * l + j];
+            for (int i = j + 1; i < l; i++)
+            {
+                double sum = 0;
+                for (int k = j; k < i; k++)
+                    sum += s[i * l + k] * inv[k * l + j];
+                inv[i * l + j] = -sum / s[i * l + i];
+            }
+        }
+        return inv;
+    }
+
+    private static void Symmetrize(double[] t, int l)
+    {
+        for (int i = 0; i < l; i++)
+        {
+            for (int j = 0; j < i; j++)
+                t[i * l + j] = t[j * l + i] = 0.5 * (t[i * l + j] + t[j * l + i]);
+        }
+    }
+
+    private static double[] ToDouble(float[] x)
+    {
+        var d = new double[x.Length];
+        System.Numerics.Tensors.TensorPrimitives.ConvertChecked<float, double>(x, d);
+        return d;
+    }
+
+    private static void ToFloat(double[] x, float[] into) =>
+        System.Numerics.Tensors.TensorPrimitives.ConvertTruncating<double, float>(x, into);
+
+    public void Dispose() => _gemm.Dispose();
+}
