@@ -37,8 +37,8 @@ public static class StudyCommand
         };
         var output = new Option<string?>("--output", "-o") { Description = "Report folder: study.md, study.svg and study.json are written there (created if missing).", HelpName = "DIR" };
         var support = new Option<int>("--nonneg-support") { Description = "no-negatives-fit: candidates per column (the largest positive EASE weights); 0 = all items, the exact problem.", DefaultValueFactory = _ => 256, HelpName = "M" };
-        var power = new Option<int>("--power-iterations") { Description = "Low-rank variants: power passes of the randomized subspace iteration.", DefaultValueFactory = _ => 3, HelpName = "Q" };
-        var oversampling = new Option<int>("--oversampling") { Description = "Low-rank variants: block columns beyond the largest rank.", DefaultValueFactory = _ => 64, HelpName = "P" };
+        var power = new Option<int>("--power-iterations") { Description = "Low-rank variants: power passes of the randomized subspace iteration.", DefaultValueFactory = _ => 4, HelpName = "Q" };
+        var oversampling = new Option<int?>("--oversampling") { Description = "Low-rank variants: block columns beyond the largest rank r (default max(r, 192)).", HelpName = "P" };
         var seed = new Option<ulong>("--seed") { Description = "Seed of every random start.", DefaultValueFactory = _ => 1UL, HelpName = "S" };
         var threads = new Option<int>("--threads") { Description = "Threads; 0 = all cores.", DefaultValueFactory = _ => 0, HelpName = "N" };
         var json = new Option<bool>("--json") { Description = "Print study.json to standard output instead of the table." };
@@ -68,11 +68,13 @@ public static class StudyCommand
             double l = parse.GetValue(lambda);
             if (!double.IsFinite(l) || l <= 0)
                 throw new UsageException($"--lambda must be a number > 0, got {l.ToString(CultureInfo.InvariantCulture)}");
-            foreach ((Option<int> option, int min) in new[] { (support, 0), (power, 0), (oversampling, 0), (threads, 0) })
+            foreach (Option<int> option in new[] { support, power, threads })
             {
-                if (parse.GetValue(option) < min)
-                    throw new UsageException($"{option.Name} must be >= {min}, got {parse.GetValue(option)}");
+                if (parse.GetValue(option) < 0)
+                    throw new UsageException($"{option.Name} must be >= 0, got {parse.GetValue(option)}");
             }
+            if (parse.GetValue(oversampling) < 0)
+                throw new UsageException($"--oversampling must be >= 0, got {parse.GetValue(oversampling)}");
             string? outputDir = parse.GetValue(output);
             if (outputDir is not null)
             {

@@ -5,10 +5,11 @@ namespace Ease.Engine.Study;
 
 /// <summary>
 /// Scores a dense item-item model whose rows are a column-scaled copy of a matrix held in memory:
-/// B_ij = f(s_j · M_ij) for i ≠ j and B_ii = d, with f the identity or max(·, 0). One inverse
-/// P = (G + λI)⁻¹ held once then gives three models without another n x n buffer:
-/// EASE (s_j = −1/P_jj, d = 0), the unconstrained ridge solution I − λP (s_j = −λ, d = 1) and
-/// EASE with its negative weights removed (f = max(·, 0)). A user's scores are the sum of the rows
+/// B_ij = f(s_j · M_ij) for i ≠ j, with f the identity or max(·, 0), and B_ii = d (plus s_i · M_ii
+/// when the diagonal keeps its scaled term). One inverse P = (G + λI)⁻¹ held once then gives three
+/// models without another n x n buffer: EASE (s_j = −1/P_jj, B_ii = 0), the unconstrained ridge
+/// solution I − λP (s_j = −λ, B_ii = 1 − λP_ii) and EASE with its negative weights removed
+/// (f = max(·, 0)). A user's scores are the sum of the rows
 /// of B of their history items, as in the model-file scorer.
 /// </summary>
 public sealed class DenseRowScorer : IBatchScorer
@@ -17,14 +18,16 @@ public sealed class DenseRowScorer : IBatchScorer
     private readonly float[] _scale;
     private readonly float _diagonal;
     private readonly bool _clip;
+    private readonly bool _keepDiagonal;
     private readonly int _threads;
 
     /// <param name="matrix">M, n x n; read only, and must outlive the scorer.</param>
     /// <param name="columnScale">s, n entries.</param>
-    /// <param name="diagonal">d, the model's own weight of an item on itself.</param>
+    /// <param name="diagonal">d: the model's own weight of an item on itself, or what is added to s_i · M_ii.</param>
+    /// <param name="keepScaledDiagonal">Whether B_ii = d + s_i · M_ii rather than d.</param>
     /// <param name="clipNegative">Whether off-diagonal weights below zero are set to zero.</param>
     /// <param name="threads">Users scored in parallel; 0 = all cores.</param>
-    public DenseRowScorer(DenseMatrix<float> matrix, float[] columnScale, float diagonal, bool clipNegative, int threads)
+    public DenseRowScorer(DenseMatrix<float> matrix, float[] columnScale, float diagonal, bool keepScaledDiagonal, bool clipNegative, int threads)
     {
         ArgumentNullException.ThrowIfNull(matrix);
         ArgumentNullException.ThrowIfNull(columnScale);
@@ -34,13 +37,14 @@ public sealed class DenseRowScorer : IBatchScorer
         _scale = columnScale;
         _diagonal = diagonal;
         _clip = clipNegative;
+        _keepDiagonal = keepScaledDiagonal;
         _threads = threads > 0 ? threads : Environment.ProcessorCount;
     }
 
     public int ItemCount => _m.Size;
 
     /// <summary>Off-diagonal weight (i, j) of the model, for checks.</summary>
-    public float Weight(int i, int j) => i == j ? _diagonal : Apply(_scale[j] * _m[i, j]);
+    public float Weight(int i, int j) => i != j ? Apply(_scale[j] * _m[i, j]) : _diagonal + (_keepDiagonal ? _scale[j] * _m[i, j] : 0);
 
     private float Apply(float x) => _clip ? Math.Max(x, 0f) : x;
 
@@ -78,9 +82,9 @@ public sealed class DenseRowScorer : IBatchScorer
                 System.Numerics.Tensors.TensorPrimitives.Add(acc, _m.Row(i), acc);
             System.Numerics.Tensors.TensorPrimitives.Multiply(acc, _scale, acc);
         }
-        // The sums above took s_j·M_jj for a history item j's own weight; the model's is d.
+        // The sums above took f(s_j·M_jj) for a history item j's own weight; put the model's in its place.
         foreach (int j in history)
-            acc[j] += _diagonal - Apply(_scale[j] * _m[j, j]);
+            acc[j] += Weight(j, j) - Apply(_scale[j] * _m[j, j]);
     }
 
     private static void AddClipped(ReadOnlySpan<float> row, ReadOnlySpan<float> scale, Span<float> acc)

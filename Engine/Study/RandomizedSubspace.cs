@@ -232,20 +232,21 @@ public sealed class RandomizedSubspace : IDisposable
         return true;
     }
 
-    /// <summary>L⁻¹ of the lower triangle of s (upper part of the result zero).</summary>
+    /// <summary>L⁻¹ of the lower triangle of s (upper part of the result zero), row by row: row i = (e_i − Σ_k L_ik · row k) / L_ii.</summary>
     private static double[] InvertLower(double[] s, int l)
     {
         var inv = new double[l * l];
-        for (int j = 0; j < l; j++)
+        for (int i = 0; i < l; i++)
         {
-            inv[j * l + j] = 1 / s[j * l + j];
-            for (int i = j + 1; i < l; i++)
+            Span<double> row = inv.AsSpan(i * l, i + 1);
+            for (int k = 0; k < i; k++)
             {
-                double sum = 0;
-                for (int k = j; k < i; k++)
-                    sum += s[i * l + k] * inv[k * l + j];
-                inv[i * l + j] = -sum / s[i * l + i];
+                double lik = s[i * l + k];
+                if (lik != 0)
+                    System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(inv.AsSpan(k * l, k + 1), -lik, row[..(k + 1)], row[..(k + 1)]);
             }
+            row[i] += 1;
+            System.Numerics.Tensors.TensorPrimitives.Divide(row, s[i * l + i], row);
         }
         return inv;
     }

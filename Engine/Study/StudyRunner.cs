@@ -131,20 +131,20 @@ public static class StudyRunner
             switch (v.Kind)
             {
                 case VariantKind.Ease:
-                    return Dense(v, new DenseRowScorer(P, NegativeInverseDiagonal(), 0, false, threads), (long)_n * (_n - 1), gramAndInverse, 0,
+                    return Dense(v, new DenseRowScorer(P, NegativeInverseDiagonal(), 0, false, false, threads), (long)_n * (_n - 1), gramAndInverse, 0,
                         "B = I − P·diag(1/diag P), dense, scored from P in memory");
                 case VariantKind.NoZeroDiagonal:
                 {
                     var scale = new float[_n];
                     Array.Fill(scale, (float)-_o.Lambda);
-                    return Dense(v, new DenseRowScorer(P, scale, 1, false, threads), (long)_n * _n, gramAndInverse, 0,
+                    return Dense(v, new DenseRowScorer(P, scale, 1, true, false, threads), (long)_n * _n, gramAndInverse, 0,
                         "B = I − λP, dense; seen items excluded as for EASE");
                 }
                 case VariantKind.NoNegativesClipped:
                 {
                     long positive = CountNegativeOffDiagonal(P, threads);
                     double own = watch.Elapsed.TotalSeconds;
-                    return Dense(v, new DenseRowScorer(P, NegativeInverseDiagonal(), 0, true, threads), positive, gramAndInverse + own, own,
+                    return Dense(v, new DenseRowScorer(P, NegativeInverseDiagonal(), 0, false, true, threads), positive, gramAndInverse + own, own,
                         string.Create(CultureInfo.InvariantCulture, $"max(B, 0) after training: {positive / ((double)_n * (_n - 1)) * 100:0.0}% of the weights are positive"));
                 }
                 case VariantKind.NoNegativesFit:
@@ -263,7 +263,7 @@ public static class StudyRunner
             return new StudyResult(v, w.NonZeros, gramAndInverse + own, e, note) { OwnSeconds = own };
         }
 
-        private int Width(int rank) => Math.Min(_n, rank + _o.Oversampling);
+        private int Width(int rank) => Math.Min(_n, rank + (_o.Oversampling ?? Math.Max(rank, 192)));
 
         private int MaxRank(VariantKind kind) => _o.Variants.Where(x => x.Kind == kind).Max(x => Math.Min(x.Size, _n));
 

@@ -80,9 +80,8 @@ public static class SymmetricEigen
             for (int i = 0; i < m; i++)
             {
                 Span<double> row = w.AsSpan((k + 1 + i) * n + k + 1, m);
-                double vi = 2 * v[i], pi = 2 * pk[i];
-                for (int j = 0; j < m; j++)
-                    row[j] -= vi * pk[j] + pi * v[j];
+                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(pk, -2 * v[i], row, row);
+                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(v, -2 * pk[i], row, row);
             }
             w[(k + 1) * n + k] = alpha;
         }
@@ -106,10 +105,7 @@ public static class SymmetricEigen
                 Span<double> row = qt.AsSpan(r * n + k + 1, m);
                 double s = 2 * Dot(row, v);
                 if (s != 0)
-                {
-                    for (int j = 0; j < m; j++)
-                        row[j] -= s * v[j];
-                }
+                    System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(v, -s, row, row);
             }
         }
         return qt;
