@@ -47,5 +47,50 @@ internal sealed unsafe class DenseGemm<T> : IDisposable where T : unmanaged, IBi
         Flops += 2.0 * m * n * k;
     }
 
+    /// <summary>
+    /// Replaces the lower triangle of the symmetric positive-definite <paramref name="a"/> (n x n,
+    /// row stride ld) by L⁻¹, where L Lᵀ = a: the blocked potrf and trtri of the inversion, on this
+    /// instance's workspace. The upper triangle is left as it was.
+    /// </summary>
+    /// <exception cref="NotPositiveDefiniteException">A pivot is not positive.</exception>
+    public void InverseCholeskyFactor(T* a, int n, nint ld)
+    {
+        ObjectDisposedException.ThrowIf(_workspace.SharedB == null, this);
+        switch (_path)
+        {
+            case KernelPath.Vector512:
+                InverseCholeskyFactor<MicroKernel512<T>>(a, n, ld);
+                break;
+            case KernelPath.Vector256:
+                InverseCholeskyFactor<MicroKernel256<T>>(a, n, ld);
+                break;
+            default:
+                InverseCholeskyFactor<MicroKernelScalar<T>>(a, n, ld);
+                break;
+        }
+    }
+
+    private void InverseCholeskyFactor<TK>(T* a, int n, nint ld) where TK : IMicroKernel<T>
+    {
+        var tracker = new ProgressTracker(null, default);
+        _workspace.Tracker = tracker;
+        try
+        {
+            var k = new BlockedSpdInverse<T, TK>(_workspace, Threads, n, tracker);
+            double n3 = (double)n * n * n;
+            tracker.Begin("potrf", n3 / 3);
+            k.Potrf(a, n, ld, 0);
+            tracker.End();
+            tracker.Begin("trtri", n3 / 3);
+            k.Trtri(a, n, ld);
+            tracker.End();
+        }
+        finally
+        {
+            _workspace.Tracker = null;
+        }
+        Flops += 2.0 / 3 * n * (double)n * n;
+    }
+
     public void Dispose() => _workspace.Dispose();
 }

@@ -125,7 +125,17 @@ public sealed class RandomizedSubspace : IDisposable
         return x;
     }
 
-    private void Orthonormalize(float[] y, float[] into) => ToFloat(OrthonormalizeDouble(y), into);
+    /// <summary>
+    /// A basis of the columns of y for the next power pass: one Cholesky QR pass is enough there
+    /// (the pass only has to keep the columns from collapsing onto the top vector); the final
+    /// basis, whose orthonormality the Rayleigh-Ritz step relies on, gets two.
+    /// </summary>
+    private void Orthonormalize(float[] y, float[] into)
+    {
+        double[] q = ToDouble(y);
+        CholeskyQrPass(ref q, allowShift: true);
+        ToFloat(q, into);
+    }
 
     /// <summary>An orthonormal basis of the columns of y (n x l), in double.</summary>
     private double[] OrthonormalizeDouble(float[] y)
@@ -154,7 +164,8 @@ public sealed class RandomizedSubspace : IDisposable
                 s[i * l + i] = 1; // an all-zero column: its basis vector is arbitrary, the shift below supplies one
         }
         bool shifted = false;
-        if (!Cholesky(s, l, 0))
+        double[]? linv = InverseFactor(s, l, 0);
+        if (linv is null)
         {
             if (!allowShift)
                 throw new ArithmeticException("Cholesky QR broke down");
@@ -167,11 +178,8 @@ public sealed class RandomizedSubspace : IDisposable
                 if (again[i * l + i] == 0)
                     again[i * l + i] = 1;
             }
-            s = again;
-            if (!Cholesky(s, l, 1e-10 * l))
-                throw new ArithmeticException("Cholesky QR broke down even with a shift");
+            linv = InverseFactor(again, l, 1e-10 * l) ?? throw new ArithmeticException("Cholesky QR broke down even with a shift");
         }
-        double[] linv = InvertLower(s, l);
         // q·D·L⁻ᵀ: fold D into the rows of L⁻ᵀ, i.e. column i of L⁻¹ times scale_i.
         for (int i = 0; i < l; i++)
         {
@@ -211,43 +219,26 @@ public sealed class RandomizedSubspace : IDisposable
         return result;
     }
 
-    /// <summary>In-place lower Cholesky of s + shift·I; false when a pivot is not positive.</summary>
-    private static bool Cholesky(double[] s, int l, double shift)
+    /// <summary>L⁻¹ (upper part zero) with L Lᵀ = s + shift·I, on the engine's blocked potrf and trtri; null when a pivot is not positive.</summary>
+    private unsafe double[]? InverseFactor(double[] s, int l, double shift)
     {
-        for (int j = 0; j < l; j++)
-        {
-            double d = s[j * l + j] + shift;
-            for (int k = 0; k < j; k++)
-                d -= s[j * l + k] * s[j * l + k];
-            if (!(d > 1e-300))
-                return false;
-            d = Math.Sqrt(d);
-            s[j * l + j] = d;
-            for (int i = j + 1; i < l; i++)
-            {
-                double v = s[i * l + j] - System.Numerics.Tensors.TensorPrimitives.Dot(s.AsSpan(i * l, j), s.AsSpan(j * l, j));
-                s[i * l + j] = v / d;
-            }
-        }
-        return true;
-    }
-
-    /// <summary>L⁻¹ of the lower triangle of s (upper part of the result zero), row by row: row i = (e_i − Σ_k L_ik · row k) / L_ii.</summary>
-    private static double[] InvertLower(double[] s, int l)
-    {
-        var inv = new double[l * l];
+        using var a = new DenseMatrix<double>(l);
         for (int i = 0; i < l; i++)
         {
-            Span<double> row = inv.AsSpan(i * l, i + 1);
-            for (int k = 0; k < i; k++)
-            {
-                double lik = s[i * l + k];
-                if (lik != 0)
-                    System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(inv.AsSpan(k * l, k + 1), -lik, row[..(k + 1)], row[..(k + 1)]);
-            }
-            row[i] += 1;
-            System.Numerics.Tensors.TensorPrimitives.Divide(row, s[i * l + i], row);
+            s.AsSpan(i * l, l).CopyTo(a.Row(i));
+            a[i, i] += shift;
         }
+        try
+        {
+            _gemm.InverseCholeskyFactor(a.Data, l, (nint)a.Stride);
+        }
+        catch (NotPositiveDefiniteException)
+        {
+            return null;
+        }
+        var inv = new double[l * l];
+        for (int i = 0; i < l; i++)
+            a.Row(i)[..(i + 1)].CopyTo(inv.AsSpan(i * l, i + 1));
         return inv;
     }
 
