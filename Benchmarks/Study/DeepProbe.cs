@@ -50,17 +50,33 @@ public static class DeepProbe
         var input = new InputOptions { Format = InputFormat.Adjacency };
         var train = InteractionReader.Read(Path.Combine(dir, "train.txt"), input);
         var test = InteractionReader.Read(Path.Combine(dir, "test.txt"), input, train.ItemIds, UnknownItemPolicy.Drop);
-        Console.WriteLine($"train {train}; test {test}");
+        string validPath = Path.Combine(dir, "valid.txt");
+        var valid = File.Exists(validPath) ? InteractionReader.Read(validPath, input, train.ItemIds, UnknownItemPolicy.Drop) : null;
+        Console.WriteLine($"train {train}; test {test}" + (valid is null ? "" : $"; valid {valid}"));
         Console.WriteLine($"{model}: {options}");
         double bestNdcg = -1;
         int bestEpoch = 0;
         string bestLine = "";
+        double bestValid = -1;
+        int bestValidEpoch = 0;
+        DeepAutoencoder? bestModel = null;
         var trained = DeepAutoencoder.Train(train, options, null, default, (m, e) =>
         {
             string line = $"epoch {e.Epoch,4} loss {e.Loss,10:F4} beta {e.Beta:F4} {e.Seconds,7:F2}s {e.Gflops,6:F1} GF/s";
             if (e.Epoch % evalEvery == 0 || e.Epoch == e.Epochs)
             {
-                var r = Ease.Engine.Study.Deep.HoldoutEvaluation.Evaluate(m, train, test);
+                if (valid is not null)
+                {
+                    var v = HoldoutEvaluation.Evaluate(m, train, valid);
+                    line += $"  valid NDCG@20 {v.Ndcg.Mean:F4}";
+                    if (v.Ndcg.Mean > bestValid)
+                    {
+                        bestValid = v.Ndcg.Mean;
+                        bestValidEpoch = e.Epoch;
+                        bestModel = m.Snapshot();
+                    }
+                }
+                var r = HoldoutEvaluation.Evaluate(m, train, test);
                 line += $"  Recall@20 {r.Recall.Mean:F4} ± {r.Recall.StandardError:F4}  NDCG@20 {r.Ndcg.Mean:F4} ± {r.Ndcg.StandardError:F4} ({r.Users} users, {r.Seconds:F1}s)";
                 if (r.Ndcg.Mean > bestNdcg)
                 {
@@ -73,7 +89,12 @@ public static class DeepProbe
             return true;
         });
         Console.WriteLine($"parameters {trained.ParameterCount:N0}; product GFLOP per epoch {trained.FlopsPerEpoch * 1e-9:F1}");
-        Console.WriteLine($"best evaluated epoch {bestEpoch}: {bestLine}");
+        Console.WriteLine($"best test epoch {bestEpoch}: {bestLine}");
+        if (bestModel is not null)
+        {
+            var r = HoldoutEvaluation.Evaluate(bestModel, train, test);
+            Console.WriteLine($"test at the best validation epoch {bestValidEpoch}: Recall@20 {r.Recall.Mean:F4} ± {r.Recall.StandardError:F4}  NDCG@20 {r.Ndcg.Mean:F4} ± {r.Ndcg.StandardError:F4} ({r.Users} users)");
+        }
         return 0;
     }
 }

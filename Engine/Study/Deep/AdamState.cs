@@ -25,7 +25,7 @@ internal sealed class AdamState
     public float[] V { get; }
 
     /// <summary>lr·√(1 − β2ᵗ)/(1 − β1ᵗ) for 1-based step t.</summary>
-    public static float StepSize(float lr, long t) => (float)(lr * Math.Sqrt(1 - Math.Pow(Beta2, t)) / (1 - Math.Pow(Beta1, t)));
+    public static float StepSize(float lr, long t) => (float)(lr * Math.Sqrt(1 - Math.Pow(0.999, t)) / (1 - Math.Pow(0.9, t)));
 
     /// <summary>
     /// One update of w[range] from g[range] + l2x2·w (the penalty's gradient), clearing g for the next batch
