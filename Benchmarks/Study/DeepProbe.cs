@@ -110,7 +110,8 @@ public static class DeepProbe
             }
             return true;
         });
-        Console.WriteLine($"parameters {trained.ParameterCount:N0}; product GFLOP per epoch {trained.FlopsPerEpoch * 1e-9:F1}");
+        Console.WriteLine($"parameters {trained.ParameterCount:N0}; product GFLOP per epoch {trained.FlopsPerEpoch * 1e-9:F1}; " +
+            $"GC collections gen0/1/2 {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)} (evaluation included)");
         Console.WriteLine($"best test epoch {bestEpoch}: {bestLine}");
         if (bestModel is not null)
         {
