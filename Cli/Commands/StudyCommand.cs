@@ -5,15 +5,16 @@ using Ease.Cli.Options;
 using Ease.Engine.Evaluation;
 using Ease.Engine.Input;
 using Ease.Engine.Study;
+using Ease.Engine.Study.Deep;
 using Ease.Engine.Training;
 using Ease.Format;
 
 namespace Ease.Cli.Commands;
 
 /// <summary>
-/// `ease study`: trains EASE and its ablations (no zero diagonal, no negative weights, low rank,
-/// pruned) on one split, evaluates each with the evaluator of `ease evaluate`, and writes a
-/// table, a chart and JSON. Input options and -k, --history, --heldout, --lambda mean what they
+/// `ease study`: trains EASE, its ablations (no zero diagonal, no negative weights, low rank,
+/// pruned) and the deep autoencoders on one split, evaluates each with the evaluator of
+/// `ease evaluate`, and writes a table, a chart and JSON. Input options and -k, --history, --heldout, --lambda mean what they
 /// mean for `ease tune`.
 /// </summary>
 public static class StudyCommand
@@ -31,8 +32,8 @@ public static class StudyCommand
         {
             Description = "Variants, comma separated: ease, no-zero-diagonal, no-negatives (= no-negatives-clipped, no-negatives-fit), "
                 + "low-rank-R (= low-rank-R-svd, low-rank-R-lae), pruned-K, mult-vae, mult-dae, gaussian-dae, logistic-dae; "
-                + "groups: linear (ease, no-zero-diagonal, no-negatives, low-rank-64/256/1024, pruned-128/512/2048), deep, all.",
-            DefaultValueFactory = _ => "linear",
+                + "groups: linear (ease, no-zero-diagonal, no-negatives, low-rank-64/256/1024, pruned-128/512/2048), deep (the four networks), all.",
+            DefaultValueFactory = _ => "all",
             HelpName = "LIST",
         };
         var output = new Option<string?>("--output", "-o") { Description = "Report folder: study.md, study.svg and study.json are written there (created if missing).", HelpName = "DIR" };
@@ -40,13 +41,23 @@ public static class StudyCommand
         var power = new Option<int>("--power-iterations") { Description = "Low-rank variants: power passes of the randomized subspace iteration.", DefaultValueFactory = _ => 4, HelpName = "Q" };
         var oversampling = new Option<int?>("--oversampling") { Description = "Low-rank variants: block columns beyond the largest rank r (default max(r, 192)).", HelpName = "P" };
         var seed = new Option<ulong>("--seed") { Description = "Seed of every random start.", DefaultValueFactory = _ => 1UL, HelpName = "S" };
+        var defaults = new DeepOptions();
+        var epochs = new Option<int>("--epochs") { Description = "Deep variants: passes over the training users.", DefaultValueFactory = _ => defaults.Epochs, HelpName = "N" };
+        var batchSize = new Option<int>("--batch-size") { Description = "Deep variants: users per update.", DefaultValueFactory = _ => defaults.BatchSize, HelpName = "N" };
+        var hidden = new Option<int>("--hidden") { Description = "Deep variants: width of the hidden layers around the code (0 = none).", DefaultValueFactory = _ => defaults.Hidden, HelpName = "N" };
+        var latent = new Option<int>("--latent") { Description = "Deep variants: dimension of the code.", DefaultValueFactory = _ => defaults.Latent, HelpName = "N" };
+        var inputDropout = new Option<float>("--input-dropout") { Description = "Deep variants: share of input entries dropped in training.", DefaultValueFactory = _ => defaults.InputDropout, HelpName = "p" };
+        var annealCap = new Option<float>("--anneal-cap") { Description = "mult-vae: largest KL weight β.", DefaultValueFactory = _ => defaults.AnnealCap, HelpName = "β" };
+        var annealSteps = new Option<int>("--anneal-steps") { Description = "mult-vae: updates over which β grows from 0 to 1 (capped by --anneal-cap).", DefaultValueFactory = _ => defaults.TotalAnnealSteps, HelpName = "N" };
+        var learningRate = new Option<float>("--learning-rate") { Description = "Deep variants: Adam step size.", DefaultValueFactory = _ => defaults.LearningRate, HelpName = "η" };
         var threads = new Option<int>("--threads") { Description = "Threads; 0 = all cores.", DefaultValueFactory = _ => 0, HelpName = "N" };
         var json = new Option<bool>("--json") { Description = "Print study.json to standard output instead of the table." };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress output." };
         var binder = new InputOptionsBinder();
-        var command = new Command("study", "Measure what EASE's structure is worth: train EASE and its ablations (zero diagonal, negative weights, full rank, sparsity) on one split, evaluate each, and write a table, a chart and JSON.")
+        var command = new Command("study", "Measure what EASE's structure is worth: train EASE, its ablations (zero diagonal, negative weights, full rank, sparsity) and deep autoencoders (Mult-VAE, Mult-DAE, Gaussian and logistic DAE) on one split, evaluate each, and write a table, a chart and JSON.")
         {
-            input, history, heldout, lambda, ks, normalization, variants, output, support, power, oversampling, seed, threads, json, quiet,
+            input, history, heldout, lambda, ks, normalization, variants, output, support, power, oversampling, seed,
+            epochs, batchSize, hidden, latent, inputDropout, annealCap, annealSteps, learningRate, threads, json, quiet,
         };
         binder.AddTo(command);
         command.SetAction(parse =>
@@ -63,8 +74,26 @@ public static class StudyCommand
             {
                 throw new UsageException($"--variants: {e.Message}");
             }
-            if (list.FirstOrDefault(v => v.IsDeep) is { } deep)
-                throw new UsageException($"--variants: {deep.Name}: the deep variants are not part of this build");
+            var deep = new DeepOptions
+            {
+                Epochs = parse.GetValue(epochs),
+                BatchSize = parse.GetValue(batchSize),
+                Hidden = parse.GetValue(hidden),
+                Latent = parse.GetValue(latent),
+                InputDropout = parse.GetValue(inputDropout),
+                AnnealCap = parse.GetValue(annealCap),
+                TotalAnnealSteps = parse.GetValue(annealSteps),
+                LearningRate = parse.GetValue(learningRate),
+                Seed = parse.GetValue(seed),
+            };
+            try
+            {
+                deep.Validate();
+            }
+            catch (ArgumentException e)
+            {
+                throw new UsageException($"deep variants: {e.Message}");
+            }
             double l = parse.GetValue(lambda);
             if (!double.IsFinite(l) || l <= 0)
                 throw new UsageException($"--lambda must be a number > 0, got {l.ToString(CultureInfo.InvariantCulture)}");
@@ -104,6 +133,7 @@ public static class StudyCommand
                     Seed = parse.GetValue(seed),
                     Threads = threadCount,
                     WorkDirectory = null,
+                    Deep = deep,
                 };
                 return StudyRunner.Run(train, h, t, options, new SynchronousProgress<StudyProgress>(x =>
                 {

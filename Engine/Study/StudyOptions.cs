@@ -1,4 +1,5 @@
 using Ease.Engine.Evaluation;
+using Ease.Engine.Study.Deep;
 
 namespace Ease.Engine.Study;
 
@@ -34,6 +35,12 @@ public sealed record StudyOptions
     /// <summary>Threads; 0 = all cores.</summary>
     public int Threads { get; init; }
 
+    /// <summary>
+    /// Settings of the deep variants (epochs, batch, layer widths, dropout, annealing, step size);
+    /// each variant sets its own <see cref="DeepOptions.Variational"/> and <see cref="DeepOptions.Likelihood"/>.
+    /// </summary>
+    public DeepOptions Deep { get; init; } = new();
+
     /// <summary>Where the model files of the sparse variants are written while they are evaluated (deleted after).</summary>
     public string? WorkDirectory { get; init; }
 
@@ -49,6 +56,8 @@ public sealed record StudyOptions
             throw new ArgumentOutOfRangeException(nameof(Oversampling), Oversampling, "must be >= 0");
         ArgumentOutOfRangeException.ThrowIfNegative(Threads);
         Evaluation.Validate();
+        if (Variants.Any(v => v.IsDeep))
+            Deep.Validate();
     }
 }
 

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Ease.Engine.Evaluation;
 using Ease.Engine.Input;
 using Ease.Engine.Linalg;
+using Ease.Engine.Study.Deep;
 using Ease.Engine.Training;
 using Ease.Format;
 
@@ -36,8 +37,6 @@ public static class StudyRunner
         options.Validate();
         if (train.ItemCount == 0 || train.InteractionCount == 0)
             throw new InvalidDataException("the input holds no interactions; nothing to train on");
-        if (options.Variants.FirstOrDefault(v => v.IsDeep) is { } deep)
-            throw new NotSupportedException($"{deep.Name}: the deep variants are not part of this build");
 
         var results = new Dictionary<StudyVariant, StudyResult>();
         StudyVariant[] linear = [.. options.Variants.Where(v => !v.IsDeep)];
@@ -65,7 +64,56 @@ public static class StudyRunner
                 MatrixBytes = study.MatrixBytes,
             };
         }
+        // The deep networks need neither G nor P: they run after the n x n matrices are freed.
+        foreach (StudyVariant v in options.Variants.Where(v => v.IsDeep))
+        {
+            ct.ThrowIfCancellationRequested();
+            results[v] = RunDeep(v, train, history, heldout, options, progress, ct);
+        }
         return report with { Results = [.. options.Variants.Select(v => results[v])] };
+    }
+
+    /// <summary>The options of one deep variant: the study's settings with its own model and likelihood.</summary>
+    public static DeepOptions DeepOptionsFor(StudyVariant variant, StudyOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(variant);
+        ArgumentNullException.ThrowIfNull(options);
+        DeepOptions o = options.Deep with { Threads = options.Threads };
+        return variant.Kind switch
+        {
+            VariantKind.MultVae => o with { Variational = true, Likelihood = Likelihood.Multinomial },
+            VariantKind.MultDae => o with { Variational = false, Likelihood = Likelihood.Multinomial },
+            VariantKind.GaussianDae => o with { Variational = false, Likelihood = Likelihood.Gaussian },
+            VariantKind.LogisticDae => o with { Variational = false, Likelihood = Likelihood.Logistic },
+            _ => throw new ArgumentException($"{variant.Name} is not a deep variant", nameof(variant)),
+        };
+    }
+
+    private static StudyResult RunDeep(StudyVariant v, InteractionSet train, InteractionSet history, InteractionSet heldout, StudyOptions options,
+        IProgress<StudyProgress>? progress, CancellationToken ct)
+    {
+        DeepOptions o = DeepOptionsFor(v, options);
+        var watch = Stopwatch.StartNew();
+        double gflops = 0, epochSeconds = 0, lastLoss = double.NaN;
+        progress?.Report(new StudyProgress(v.Name, "train", 0));
+        DeepAutoencoder model = DeepAutoencoder.Train(train, o, new SynchronousProgress<DeepEpoch>(e =>
+        {
+            gflops += e.Gflops;
+            epochSeconds += e.Seconds;
+            lastLoss = e.Loss;
+            progress?.Report(new StudyProgress(v.Name, "train", (double)e.Epoch / e.Epochs, string.Create(CultureInfo.InvariantCulture,
+                $"epoch {e.Epoch}/{e.Epochs}: loss {e.Loss:0.###}{(o.Variational ? $", β {e.Beta:0.###}" : "")}, {e.Seconds:0.00} s, {e.Gflops:0} GFLOP/s")));
+        }), ct);
+        double trainSeconds = watch.Elapsed.TotalSeconds;
+        int epochs = Math.Max(1, model.EpochsRun);
+        progress?.Report(new StudyProgress(v.Name, "evaluate", 0));
+        EvaluationReport e = Evaluator.Evaluate(model, history, heldout, options.Evaluation with { Threads = options.Threads }, train.ItemPopularity,
+            new SynchronousProgress<double>(f => progress?.Report(new StudyProgress(v.Name, "evaluate", f))));
+        progress?.Report(new StudyProgress(v.Name, "evaluate", 1));
+        string layers = o.Hidden > 0 ? $"[n→{o.Hidden}→{o.Latent}→{o.Hidden}→n]" : $"[n→{o.Latent}→n]";
+        string note = string.Create(CultureInfo.InvariantCulture,
+            $"{layers} tanh, {o.Likelihood.ToString().ToLowerInvariant()} likelihood, input dropout {o.InputDropout:0.##}{(o.Variational ? $", KL annealed to β = {o.AnnealCap:0.##} over {o.TotalAnnealSteps:N0} updates" : "")}, Adam {o.LearningRate:0.####}, batch {o.BatchSize}, {model.EpochsRun} epochs (last loss {lastLoss:0.##}), {epochSeconds / epochs:0.00} s and {gflops / epochs:0} GFLOP/s per epoch");
+        return new StudyResult(v, model.ParameterCount, trainSeconds, e, note) { OwnSeconds = trainSeconds };
     }
 
     /// <summary>The shared state of the linear variants: the solver (G, then P), G's copy, and the factorizations computed once.</summary>

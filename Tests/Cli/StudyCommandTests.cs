@@ -55,6 +55,25 @@ public sealed class StudyCommandTests
     }
 
     [Fact]
+    public void DeepVariantsTrainWithAProgressLinePerEpochAndJoinTheTable()
+    {
+        using var dir = new TempDirectory();
+        (string train, string test) = Demo(dir);
+        var r = CliRunner.Run("study", "-i", train, "--history", train, "--heldout", test, "--format", "adjacency",
+            "--variants", "ease,deep", "--epochs", "3", "--hidden", "16", "--latent", "8", "--batch-size", "100", "--anneal-steps", "10");
+        Assert.True(r.ExitCode == 0, r.Err);
+        foreach (string name in new[] { "mult-vae", "mult-dae", "gaussian-dae", "logistic-dae" })
+        {
+            Assert.Contains($"| {name} | likelihood vs depth |", r.Out);
+            for (int e = 1; e <= 3; e++)
+                Assert.Contains($"ease: {name}: train: epoch {e}/3: loss ", r.Err);
+        }
+        Assert.Contains("β ", r.Err);
+        Assert.Contains("[n→16→8→16→n] tanh, multinomial likelihood", r.Out);
+        Assert.Equal(1, CliRunner.Run("study", "-i", train, "--history", train, "--heldout", test, "--format", "adjacency", "--variants", "mult-vae", "--epochs", "0").ExitCode);
+    }
+
+    [Fact]
     public void UsageAndDataErrorsAreOneLineWithTheirExitCodes()
     {
         using var dir = new TempDirectory();
