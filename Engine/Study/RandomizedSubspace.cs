@@ -50,24 +50,29 @@ public sealed class RandomizedSubspace : IDisposable
         int r = Math.Min(rank, _l);
         var x = StartBlock();
         var y = new float[x.Length];
+        // Two n x l double blocks serve every orthonormalization (at 38,048 x 2,048 each is 0.6 GB).
+        var q = new double[x.Length];
+        var t = new double[x.Length];
         int steps = iterations + 2, done = 0;
+        progress?.Invoke(0);
         a(x, y, _l);
         progress?.Invoke((double)++done / steps);
-        for (int q = 0; q < iterations; q++)
+        for (int pass = 0; pass < iterations; pass++)
         {
-            Orthonormalize(y, x);
+            Orthonormalize(y, x, ref q, ref t);
             a(x, y, _l);
             progress?.Invoke((double)++done / steps);
         }
-        double[] qd = OrthonormalizeDouble(y);
-        ToFloat(qd, x);
+        OrthonormalizeDouble(y, ref q, ref t);
+        ToFloat(q, x);
         a(x, y, _l);
         progress?.Invoke((double)++done / steps);
         // Rayleigh-Ritz: T = Qᵀ A Q, whose eigenvectors W rotate Q onto A's eigenvectors.
-        double[] t = Gram(qd, ToDouble(y));
-        Symmetrize(t, _l);
-        (double[] values, double[] w) = SymmetricEigen.Decompose(t, _l);
-        return new EigenPairs(values[..r], Rotate(qd, w, r), r);
+        ToDouble(y, t);
+        double[] gram = Gram(q, t);
+        Symmetrize(gram, _l);
+        (double[] values, double[] w) = SymmetricEigen.Decompose(gram, _l);
+        return new EigenPairs(values[..r], Rotate(q, w, r), r);
     }
 
     /// <summary>
@@ -79,31 +84,34 @@ public sealed class RandomizedSubspace : IDisposable
         int r = Math.Min(rank, _l);
         var x = StartBlock();
         var y = new float[x.Length];
+        var q = new double[x.Length];
+        var t = new double[x.Length];
         int steps = 2 * iterations + 2, done = 0;
+        progress?.Invoke(0);
         b(x, y, _l);
         progress?.Invoke((double)++done / steps);
-        for (int q = 0; q < iterations; q++)
+        for (int pass = 0; pass < iterations; pass++)
         {
-            Orthonormalize(y, x);
+            Orthonormalize(y, x, ref q, ref t);
             bt(x, y, _l);
-            Orthonormalize(y, x);
+            Orthonormalize(y, x, ref q, ref t);
             b(x, y, _l);
             done += 2;
             progress?.Invoke((double)done / steps);
         }
-        double[] qd = OrthonormalizeDouble(y);
-        ToFloat(qd, x);
+        OrthonormalizeDouble(y, ref q, ref t);
+        ToFloat(q, x);
         bt(x, y, _l);
         progress?.Invoke((double)++done / steps);
         // B ≈ Q·C with C = Qᵀ B = Zᵀ, Z = Bᵀ Q; C Cᵀ = Zᵀ Z = W Σ² Wᵀ gives B_r = (Q W_r)(Z W_r)ᵀ.
-        double[] z = ToDouble(y);
+        double[] z = t;
+        ToDouble(y, z);
         double[] s = Gram(z, z);
         Symmetrize(s, _l);
         (double[] values, double[] w) = SymmetricEigen.Decompose(s, _l);
-        double[] u = Rotate(qd, w, r);
-        double[] zw = Rotate(z, w, r);
         var uf = new float[(long)_n * r];
-        ToFloat(u, uf);
+        ToFloat(Rotate(q, w, r), uf);
+        double[] zw = Rotate(z, w, r);
         var wf = new float[(long)r * _n];
         for (int i = 0; i < _n; i++)
         {
@@ -126,30 +134,32 @@ public sealed class RandomizedSubspace : IDisposable
     }
 
     /// <summary>
-    /// A basis of the columns of y for the next power pass: one Cholesky QR pass is enough there
-    /// (the pass only has to keep the columns from collapsing onto the top vector); the final
-    /// basis, whose orthonormality the Rayleigh-Ritz step relies on, gets two.
+    /// A basis of the columns of y into <paramref name="into"/>, for the next power pass: one
+    /// Cholesky QR pass is enough there (the pass only has to keep the columns from collapsing onto
+    /// the top vector); the final basis, whose orthonormality the Rayleigh-Ritz step relies on, gets two.
     /// </summary>
-    private void Orthonormalize(float[] y, float[] into)
+    private void Orthonormalize(float[] y, float[] into, ref double[] q, ref double[] scratch)
     {
-        double[] q = ToDouble(y);
-        CholeskyQrPass(ref q, allowShift: true);
+        ToDouble(y, q);
+        CholeskyQrPass(ref q, ref scratch);
         ToFloat(q, into);
     }
 
-    /// <summary>An orthonormal basis of the columns of y (n x l), in double.</summary>
-    private double[] OrthonormalizeDouble(float[] y)
+    /// <summary>An orthonormal basis of the columns of y (n x l), in double, into q.</summary>
+    private void OrthonormalizeDouble(float[] y, ref double[] q, ref double[] scratch)
     {
-        double[] q = ToDouble(y);
-        bool shifted = CholeskyQrPass(ref q, allowShift: true);
-        CholeskyQrPass(ref q, allowShift: true);
+        ToDouble(y, q);
+        bool shifted = CholeskyQrPass(ref q, ref scratch);
+        CholeskyQrPass(ref q, ref scratch);
         if (shifted)
-            CholeskyQrPass(ref q, allowShift: true);
-        return q;
+            CholeskyQrPass(ref q, ref scratch);
     }
 
-    /// <summary>q ← q·R⁻¹ with RᵀR = qᵀq (columns equilibrated first). Returns whether a shift was needed.</summary>
-    private unsafe bool CholeskyQrPass(ref double[] q, bool allowShift)
+    /// <summary>
+    /// q ← q·R⁻¹ with RᵀR = qᵀq (columns equilibrated first), through <paramref name="scratch"/>
+    /// (the two swap). Returns whether a shift was needed.
+    /// </summary>
+    private unsafe bool CholeskyQrPass(ref double[] q, ref double[] scratch)
     {
         int l = _l;
         double[] s = Gram(q, q);
@@ -167,8 +177,6 @@ public sealed class RandomizedSubspace : IDisposable
         double[]? linv = InverseFactor(s, l, 0);
         if (linv is null)
         {
-            if (!allowShift)
-                throw new ArithmeticException("Cholesky QR broke down");
             shifted = true;
             double[] again = Gram(q, q);
             for (int i = 0; i < l; i++)
@@ -186,12 +194,12 @@ public sealed class RandomizedSubspace : IDisposable
             for (int j = 0; j <= i; j++)
                 linv[i * l + j] *= scale[j];
         }
-        var result = new double[q.Length];
+        Array.Clear(scratch);
         fixed (double* a = q)
         fixed (double* b = linv)
-        fixed (double* c = result)
+        fixed (double* c = scratch)
             _gemm.Multiply(_n, l, l, 1.0, a, l, 1, b, 1, l, c, l);
-        q = result;
+        (q, scratch) = (scratch, q);
         return shifted;
     }
 
@@ -251,12 +259,8 @@ public sealed class RandomizedSubspace : IDisposable
         }
     }
 
-    private static double[] ToDouble(float[] x)
-    {
-        var d = new double[x.Length];
-        System.Numerics.Tensors.TensorPrimitives.ConvertChecked<float, double>(x, d);
-        return d;
-    }
+    private static void ToDouble(float[] x, double[] into) =>
+        System.Numerics.Tensors.TensorPrimitives.ConvertChecked<float, double>(x, into);
 
     private static void ToFloat(double[] x, float[] into) =>
         System.Numerics.Tensors.TensorPrimitives.ConvertTruncating<double, float>(x, into);

@@ -134,6 +134,7 @@ public static class StudyRunner
         private double _eigenSeconds;
         private (float[] U, float[] W, double[] Singular, int Rank)? _svd;
         private double _svdSeconds;
+        private float[]? _scaledBlock;
 
         public LinearStudy(InteractionSet train, InteractionSet history, InteractionSet heldout, StudyOptions o, IProgress<StudyProgress>? progress, CancellationToken ct)
         {
@@ -148,6 +149,10 @@ public static class StudyRunner
             _solver = (EaseSolver<float>)EaseSolver.Create(train, Precision.Float32, o.Threads, keepGram, Shared(), ct);
             GramSeconds = _solver.GramSeconds;
             MatrixBytes = _solver.MatrixBytes;
+            // G and P are native memory the GC does not see; without this it lets hundreds of MB of
+            // dead score and subspace blocks pile up on top of them (on yelp2018 that ran the
+            // machine out of memory), since its own heap looks small beside the physical memory.
+            GC.AddMemoryPressure(MatrixBytes);
             _ownsWorkDir = o.WorkDirectory is null;
             _workDir = o.WorkDirectory ?? Path.Combine(Path.GetTempPath(), $".ease-study-{Guid.NewGuid():N}");
             Directory.CreateDirectory(_workDir);
@@ -408,7 +413,7 @@ public static class StudyRunner
             if (!transpose)
             {
                 // y = x + P·(−D⁻¹x)
-                var scaled = new float[x.Length];
+                float[] scaled = _scaledBlock is { } b && b.Length == x.Length ? b : _scaledBlock = new float[x.Length];
                 for (int i = 0; i < n; i++)
                     System.Numerics.Tensors.TensorPrimitives.Multiply(x.AsSpan(i * l, l), negInverseDiagonal[i], scaled.AsSpan(i * l, l));
                 x.CopyTo(y, 0);
@@ -436,6 +441,7 @@ public static class StudyRunner
         public void Dispose()
         {
             _solver.Dispose();
+            GC.RemoveMemoryPressure(MatrixBytes);
             if (_ownsWorkDir)
             {
                 try
