@@ -403,8 +403,9 @@ public static class StudyRunner
         }
 
         /// <summary>
-        /// y = B·x = x − P·diag(s)... with B = I − P·diag(1/diag P): B·x = x − P·(D⁻¹x), and
-        /// Bᵀ·x = x − D⁻¹·(P·x) (P is symmetric). <paramref name="negInverseDiagonal"/> holds −1/P_jj.
+        /// y = B·x or Bᵀ·x without forming B = I − P·D⁻¹ (D = diag P): B·x = x − P·(D⁻¹x) and
+        /// Bᵀ·x = x − D⁻¹·(P·x), P being symmetric; one GEMM on P either way.
+        /// <paramref name="negInverseDiagonal"/> holds −1/P_jj.
         /// </summary>
         private unsafe void ProductB(DenseGemm<float> gemm, float[] negInverseDiagonal, float[] x, float[] y, int l, bool transpose)
         {
