@@ -78,7 +78,9 @@ public static class DeepProbe
         heavy?.Acquire();
         var trained = DeepAutoencoder.Train(train, options, null, default, (m, e) =>
         {
-            string line = $"epoch {e.Epoch,4} loss {e.Loss,10:F4} beta {e.Beta:F4} {e.Seconds,7:F2}s {e.Gflops,6:F1} GF/s";
+            var ph = m.LastEpochPhases;
+            string line = $"epoch {e.Epoch,4} loss {e.Loss,10:F4} beta {e.Beta:F4} {e.Seconds,7:F2}s {e.Gflops,6:F1} GF/s " +
+                $"[fwd {ph[0]:F1} loss {ph[1]:F1} bwd {ph[2]:F1} adam {ph[3]:F1}]";
             if (e.Epoch % evalEvery == 0 || e.Epoch == e.Epochs)
             {
                 if (valid is not null)

@@ -36,10 +36,14 @@ public sealed unsafe class DeepAutoencoder : IBatchScorer
     /// <summary>FLOPs of the forward and backward products of the last epoch (dense GEMMs and the sparse input layer).</summary>
     public double FlopsPerEpoch { get; private set; }
 
-    internal void RecordEpoch(double flops)
+    /// <summary>Seconds of the last epoch spent in the forward pass, the loss, the backward pass and Adam.</summary>
+    internal double[] LastEpochPhases { get; } = new double[4];
+
+    internal void RecordEpoch(double flops, ReadOnlySpan<double> phases)
     {
         EpochsRun++;
         FlopsPerEpoch = flops;
+        phases.CopyTo(LastEpochPhases);
     }
 
     /// <summary>Trains on every user of <paramref name="train"/> with at least one item.</summary>

@@ -23,6 +23,9 @@ internal sealed unsafe class DeepTrainer : IDisposable
     private Xoshiro256 _rng;
     private long _step;
 
+    /// <summary>Wall seconds of the current epoch by phase: forward, loss, backward, Adam (for the benchmark runner's breakdown).</summary>
+    internal readonly double[] PhaseSeconds = new double[4];
+
     public DeepTrainer(DeepNetwork network, DeepOptions options, int maxBatch, Xoshiro256 rng)
     {
         _net = network;
@@ -54,14 +57,23 @@ internal sealed unsafe class DeepTrainer : IDisposable
         if (_net.Variational) _pass.SampleEpsilon(ref _rng);
         double flops;
         double nll, kl;
+        long t0 = Stopwatch.GetTimestamp();
         fixed (float* logits = _logits)
         {
             flops = _pass.Forward(_cc, training: true, logits);
+            long t1 = Stopwatch.GetTimestamp();
             (nll, kl) = _pass.Loss(_cc, _options.Likelihood, logits);
+            long t2 = Stopwatch.GetTimestamp();
             flops += _pass.Backward(_cc, _grads, logits, beta);
+            long t3 = Stopwatch.GetTimestamp();
+            PhaseSeconds[0] += Stopwatch.GetElapsedTime(t0, t1).TotalSeconds;
+            PhaseSeconds[1] += Stopwatch.GetElapsedTime(t1, t2).TotalSeconds;
+            PhaseSeconds[2] += Stopwatch.GetElapsedTime(t2, t3).TotalSeconds;
+            t0 = t3;
         }
         _step++;
         double squares = ApplyAdam();
+        PhaseSeconds[3] += Stopwatch.GetElapsedTime(t0).TotalSeconds;
         double loss = (nll + beta * kl) / users.Length + _options.L2 * squares;
         return (loss, beta, flops);
     }
@@ -108,6 +120,7 @@ internal sealed unsafe class DeepTrainer : IDisposable
         {
             cancel.ThrowIfCancellationRequested();
             var sw = Stopwatch.StartNew();
+            Array.Clear(PhaseSeconds);
             _rng.Shuffle(order);
             double lossSum = 0, flops = 0;
             float beta = 0;
@@ -122,7 +135,7 @@ internal sealed unsafe class DeepTrainer : IDisposable
             }
             double seconds = sw.Elapsed.TotalSeconds;
             epochs = epoch;
-            model.RecordEpoch(flops);
+            model.RecordEpoch(flops, PhaseSeconds);
             var report = new DeepEpoch(epoch, _options.Epochs, order.Length == 0 ? 0 : lossSum / order.Length, beta, seconds,
                 seconds > 0 ? flops / seconds * 1e-9 : 0);
             progress?.Report(report);
