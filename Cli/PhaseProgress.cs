@@ -93,6 +93,27 @@ public sealed class PhaseProgress
         }
     }
 
+    /// <summary>
+    /// A line of detail about a phase (e.g. one per training epoch): printed as it comes in plain
+    /// mode, shown beside the phase's bar on a terminal.
+    /// </summary>
+    public void Detail(string phase, string text)
+    {
+        if (Quiet)
+            return;
+        lock (_gate)
+        {
+            if (_live is not null)
+            {
+                if (_tasks.TryGetValue(phase, out ProgressTask? task))
+                    task.Description = $"{phase} {Markup.Escape(text)}";
+                return;
+            }
+            _context.Err.WriteLine($"ease: {phase}: {text}");
+            _sinceLastLine.Restart();
+        }
+    }
+
     /// <summary>Closes the last phase's line in plain mode.</summary>
     public void Finish()
     {

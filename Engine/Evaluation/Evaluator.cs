@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Ease.Engine.Input;
 using Ease.Engine.Scoring;
+using Ease.Engine.Study;
 using Ease.Format;
 
 namespace Ease.Engine.Evaluation;
@@ -20,10 +21,42 @@ public static class Evaluator
     public static EvaluationReport Evaluate(ModelFile model, InteractionSet history, InteractionSet heldout, EvaluationOptions options)
     {
         ArgumentNullException.ThrowIfNull(model);
+        return Evaluate(history, heldout, options, model.ItemCount, (gathered, k, results, counts) => gathered.Count == 0 ? 0
+            : new BatchRecommender(model, options.Threads).Recommend(gathered.HistoryOffsets, gathered.HistoryRows, k, results, counts));
+    }
+
+    /// <summary>
+    /// The same evaluation for a model that scores every item densely (<see cref="IBatchScorer"/>):
+    /// users are scored in blocks, their history items set to -infinity, and the top k chosen by
+    /// the same threshold selection and heap as the model-file scorer, so the two paths rank alike.
+    /// <paramref name="history"/> and <paramref name="heldout"/> are read as for the model-file
+    /// overload, against the scorer's items.
+    /// </summary>
+    /// <param name="scorer">The model.</param>
+    /// <param name="history">What each evaluated user is scored from.</param>
+    /// <param name="heldout">What each evaluated user should find.</param>
+    /// <param name="options">Cut-offs, recall normalization, threads of the selection.</param>
+    /// <param name="popularity">Users per item in training: a user with no usable history gets the
+    /// most popular items, as from a model file's popularity section; null leaves them to the model.</param>
+    /// <param name="progress">Fraction of users scored, or null.</param>
+    public static EvaluationReport Evaluate(IBatchScorer scorer, InteractionSet history, InteractionSet heldout, EvaluationOptions options,
+        int[]? popularity = null, IProgress<double>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(scorer);
+        if (popularity is not null && popularity.Length != scorer.ItemCount)
+            throw new ArgumentException($"popularity holds {popularity.Length} items, the scorer {scorer.ItemCount}", nameof(popularity));
+        return Evaluate(history, heldout, options, scorer.ItemCount, (gathered, k, results, counts) =>
+            DenseRanking.Rank(scorer, gathered.HistoryOffsets, gathered.HistoryRows, k, results, counts, popularity, options.Threads, progress));
+    }
+
+    // Ranks the gathered users' top k into results (user u's at u x k) and counts; returns the popularity fallbacks.
+    private delegate int Ranker(HeldoutUsers gathered, int k, ScoredItem[] results, int[] counts);
+
+    private static EvaluationReport Evaluate(InteractionSet history, InteractionSet heldout, EvaluationOptions options, int n, Ranker rank)
+    {
         ArgumentNullException.ThrowIfNull(history);
         ArgumentNullException.ThrowIfNull(heldout);
         options.Validate();
-        int n = model.ItemCount;
         int maxK = Math.Min(options.Ks.Max(), n);
 
         HeldoutUsers gathered = HeldoutUsers.Gather(history, heldout, n);
@@ -32,8 +65,7 @@ public static class Evaluator
         var results = new ScoredItem[(long)users * maxK];
         var counts = new int[users];
         var watch = Stopwatch.StartNew();
-        int fallbacks = users == 0 ? 0 : new BatchRecommender(model, options.Threads)
-            .Recommend(gathered.HistoryOffsets, gathered.HistoryRows, maxK, results, counts);
+        int fallbacks = rank(gathered, maxK, results, counts);
         double scoringSeconds = watch.Elapsed.TotalSeconds;
 
         int cutCount = options.Ks.Count;

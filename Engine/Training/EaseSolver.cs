@@ -79,6 +79,15 @@ internal sealed class EaseSolver<T> : EaseSolver where T : unmanaged, IBinaryFlo
     public override double GramSeconds { get; }
     public override long MatrixBytes => _matrix.BytesAllocated + (_gram?.BytesAllocated ?? 0);
 
+    /// <summary>The working matrix: G until <see cref="Solve"/>, then P (the study reads P in place).</summary>
+    internal DenseMatrix<T> Matrix => _matrix;
+
+    /// <summary>The float32 copy of G kept with keepGram, else null.</summary>
+    internal DenseMatrix<float>? KeptGram => _gram;
+
+    /// <summary>Whether <see cref="Matrix"/> holds P.</summary>
+    internal bool IsSolved => _solved;
+
     public override SpdInverseReport Solve(double lambda, double dropout, IProgress<TrainProgress>? progress, CancellationToken ct)
     {
         new TrainOptions { Lambda = lambda, Dropout = dropout }.Validate();
