@@ -1,3 +1,4 @@
+using Ease.Format;
 using Ease.Engine.Scoring;
 using Ease.Engine.Study;
 
