@@ -15,15 +15,22 @@ internal sealed unsafe class DenseGemm<T> : IDisposable where T : unmanaged, IBi
     private readonly KernelPath _path;
 
     /// <param name="threads">Threads of the team; 0 = all cores.</param>
-    public DenseGemm(int threads)
+    /// <param name="path">Micro-kernel; tests pin each one.</param>
+    public DenseGemm(int threads, KernelPath path = KernelPath.Auto)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(threads);
         Threads = threads == 0 ? Environment.ProcessorCount : threads;
-        _path = SpdInverse.Resolve<T>(KernelPath.Auto);
+        _path = SpdInverse.Resolve<T>(path);
         _workspace = new GemmWorkspace<T>(Threads);
     }
 
     public int Threads { get; }
+
+    /// <summary>The micro-kernel in use.</summary>
+    public KernelPath Path => _path;
+
+    /// <summary>The thread team the products run on: other parallel work of the caller runs on it too, so cores are never oversubscribed.</summary>
+    public ThreadTeam Team => _workspace.Team;
 
     /// <summary>Flops done so far by this instance (2·m·n·k per product).</summary>
     public double Flops { get; private set; }
