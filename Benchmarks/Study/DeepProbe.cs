@@ -9,8 +9,7 @@ namespace Ease.Benchmarks.Study;
 /// gaussian-dae or logistic-dae on DIR/train.txt (adjacency lines) and prints, per epoch, the loss, β,
 /// seconds and GFLOP/s, and every evalEvery epochs Recall@20 / NDCG@20 ± standard error on DIR/test.txt
 /// (LightGCN protocol), and with DIR/valid.txt the test figures at the best validation epoch. Keys: batch,
-/// hidden, latent, dropout, cap, anneal, lr, l2, seed, threads; lock=FILE yield=N holds the machine's
-/// heavy-run lock (flock FILE) while training and gives it up every N epochs so queued runs can go first.
+/// hidden, latent, dropout, cap, anneal, lr, l2, seed, threads.
 /// </summary>
 public static class DeepProbe
 {
@@ -30,22 +29,10 @@ public static class DeepProbe
             _ => throw new ArgumentException($"unknown model {model}: vae, dae, gaussian-dae or logistic-dae"),
         };
         options = options with { Epochs = epochs };
-        string? lockPath = null;
-        int yieldEvery = 0;
         foreach (string kv in args.Skip(4))
         {
             var parts = kv.Split('=', 2);
             string v = parts[1];
-            if (parts[0] == "lock")
-            {
-                lockPath = v;
-                continue;
-            }
-            if (parts[0] == "yield")
-            {
-                yieldEvery = int.Parse(v, ci);
-                continue;
-            }
             options = parts[0] switch
             {
                 "batch" => options with { BatchSize = int.Parse(v, ci) },
@@ -74,8 +61,6 @@ public static class DeepProbe
         double bestValid = -1;
         int bestValidEpoch = 0;
         DeepAutoencoder? bestModel = null;
-        using var heavy = lockPath is null ? null : new HeavyLock(lockPath);
-        heavy?.Acquire();
         var trained = DeepAutoencoder.Train(train, options, null, default, (m, e) =>
         {
             var ph = m.LastEpochPhases;
@@ -104,12 +89,6 @@ public static class DeepProbe
                 }
             }
             Console.WriteLine(line);
-            if (heavy is not null && yieldEvery > 0 && e.Epoch % yieldEvery == 0 && e.Epoch < e.Epochs)
-            {
-                var sw = System.Diagnostics.Stopwatch.StartNew();
-                heavy.Yield(TimeSpan.FromSeconds(3));
-                if (sw.Elapsed.TotalSeconds > 5) Console.WriteLine($"(lock yielded to other runs for {sw.Elapsed.TotalSeconds:F0}s)");
-            }
             return true;
         });
         Console.WriteLine($"parameters {trained.ParameterCount:N0}; product GFLOP per epoch {trained.FlopsPerEpoch * 1e-9:F1}; " +

@@ -56,9 +56,9 @@ internal static class DenseRanking
                     Span<float> items = buffer.Items;
                     if (history.IsEmpty && popularity is not null)
                     {
-                        // Nothing to score from: the most popular items, as a model file's fallback gives.
-                        for (int j = 0; j < n; j++)
-                            items[j] = popularity[j];
+                        // Nothing to score from: the most popular items, as a model file's fallback gives
+                        // (counts are never negative, so their bits read as uint are the same numbers).
+                        PopularityScores.Fill(System.Runtime.InteropServices.MemoryMarshal.Cast<int, uint>(popularity.AsSpan()), items);
                         local++;
                     }
                     else

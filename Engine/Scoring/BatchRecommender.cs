@@ -141,7 +141,6 @@ public sealed class BatchRecommender
             Recommender scorer = worker.Single;
             UserBlockScoring? block = worker.Block;
             Span<int> blockUsers = stackalloc int[block?.MaxUsers ?? 1];
-            long sparseBudget = scorer.Model.ItemCount / Recommender.SparseItemsPerWeight;
             while (true)
             {
                 int start = Interlocked.Add(ref _next, chunk) - chunk;
@@ -153,7 +152,7 @@ public sealed class BatchRecommender
                 {
                     // A block pays a scan of every item per user; a history with few weights is
                     // cheaper alone (the one-user scorer then tracks only the touched items).
-                    if (block is not null && k > 0 && HoldsManyWeights(scorer.Model, u, sparseBudget))
+                    if (block is not null && k > 0 && Recommender.HoldsManyWeights(scorer.Model, new ReadOnlySpan<int>(rows + offsets[u], offsets[u + 1] - offsets[u])))
                     {
                         blockUsers[inBlock++] = u;
                         if (inBlock == blockUsers.Length)
@@ -173,18 +172,6 @@ public sealed class BatchRecommender
                     block!.Score(blockUsers[..inBlock], offsets, rows, output, k, counts, options);
             }
             Interlocked.Add(ref _fallbacks, fallbacks);
-        }
-
-        private bool HoldsManyWeights(ModelFile model, int u, long budget)
-        {
-            long weights = 0;
-            for (int i = offsets[u]; i < offsets[u + 1]; i++)
-            {
-                weights += model.RowLength(rows[i]);
-                if (weights > budget)
-                    return true;
-            }
-            return false;
         }
     }
 }

@@ -28,11 +28,12 @@ public static class ModelPruner
         var watch = System.Diagnostics.Stopwatch.StartNew();
         int n = source.ItemCount;
         int maxRow = source.MaxRowLength;
-        int k = topK ?? maxRow;
-        var scratch = new float[maxRow];
-        var positions = new int[Math.Max(k, 1)];
-        var cols = new int[Math.Max(k, 1)];
-        var vals = new float[Math.Max(k, 1)];
+        // Selection buffers only when pruning; a conversion copies rows as they are.
+        int k = topK ?? 0;
+        var scratch = new float[topK is null ? 0 : maxRow];
+        var positions = new int[k];
+        var cols = new int[k];
+        var vals = new float[k];
         var rowColumns = new int[maxRow];
         var rowValues = new float[maxRow];
         double kept = 0, all = 0;

@@ -49,7 +49,7 @@ internal readonly unsafe struct EncodedRow
                 Int8Codec.Decode(level, new ReadOnlySpan<sbyte>((sbyte*)Values + from, count), Scale, values);
                 break;
             default:
-                new ReadOnlySpan<float>((float*)Values + from, count).CopyTo(values[..count]);
+                new ReadOnlySpan<float>((float*)Values + from, count).CopyTo(values);
                 break;
         }
     }
