@@ -31,6 +31,13 @@ public class RecommendLatencyBenchmarks
     [ParamsSource(nameof(HistoryLengthValues))]
     public int HistoryLength { get; set; }
 
+    /// <summary>
+    /// "auto" is the scorer as shipped; "tiled" forces the cache-blocked strategy
+    /// (TiledDenseScoring), kept to show why it is not the default.
+    /// </summary>
+    [Params("auto", "tiled")]
+    public string Strategy { get; set; } = "auto";
+
     public static IEnumerable<int> WeightsPerRowValues() => BenchmarkData.WeightsPerRowValues();
 
     public static IEnumerable<int> HistoryLengthValues() =>
@@ -40,7 +47,10 @@ public class RecommendLatencyBenchmarks
     public void Setup()
     {
         _model = BenchmarkData.OpenModel(WeightsPerRow);
-        _scorer = new Recommender(_model);
+        _scorer = new Recommender(_model)
+        {
+            Strategy = Strategy == "tiled" ? ScoringStrategy.TiledDense : ScoringStrategy.Auto,
+        };
         _histories = HistoryLength == 0
             ? BenchmarkData.RealHistories(_model) ?? throw new InvalidOperationException("HistoryLength 0 needs EASE_BENCH_HISTORY")
             : BenchmarkData.FixedLengthHistories(_model.ItemCount, HistoryLength, Users, seed: HistoryLength);
@@ -68,7 +78,7 @@ public class RecommendLatencyBenchmarks
             long[] t = _ticks[.._calls];
             Array.Sort(t);
             double us(double q) => t[Math.Min(t.Length - 1, (int)(q * t.Length))] * 1e6 / Stopwatch.Frequency;
-            Console.WriteLine($"// per-call latency W={WeightsPerRow} H={HistoryLength}: calls {_calls}, p50 {us(0.5):F2} us, p99 {us(0.99):F2} us, p99.9 {us(0.999):F2} us");
+            Console.WriteLine($"// per-call latency W={WeightsPerRow} H={HistoryLength} {Strategy}: calls {_calls}, p50 {us(0.5):F2} us, p99 {us(0.99):F2} us, p99.9 {us(0.999):F2} us");
         }
         _model.Dispose();
     }

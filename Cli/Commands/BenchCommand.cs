@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Ease.Cli.Options;
 using Ease.Engine.Evaluation;
 using Ease.Engine.Input;
+using Ease.Engine.Scoring;
 using Ease.Format;
 
 namespace Ease.Cli.Commands;
@@ -25,33 +26,39 @@ public static class BenchCommand
         var json = new Option<bool>("--json") { Description = "Print one JSON object with keys users_per_s, p50_us, p90_us, p99_us, max_us, alloc_bytes_per_call, bytes_per_user, gbytes_per_s, stream_gbytes_per_s, roofline_fraction, batch_users, per_user_users_per_s, values, bytes_per_weight." };
         var batchUsers = new Option<int>("--batch-users") { Description = "Throughput of batch scoring with blocks of U users that read each row once per block (1 to 256); 0 = every user alone, each thread with its own scorer. Latency is always per user.", DefaultValueFactory = _ => 0, HelpName = "U" };
         var shard = new ShardOption();
+        var budget = new BudgetOptions();
         var binder = new InputOptionsBinder();
         var command = new Command("bench", "Score every user of a history file and report users/s, latency p50/p90/p99/max per user and bytes allocated per call.")
         {
             model, input, k, threads, repeat, json, shard.Option, batchUsers,
         };
         binder.AddTo(command);
+        budget.AddTo(command);
         command.SetAction(parse =>
         {
+            (int maxWeights, string? lightPath) = budget.Bind(parse);
             int topK = parse.GetValue(k), passes = parse.GetValue(repeat), threadCount = parse.GetValue(threads);
             int block = parse.GetValue(batchUsers);
             if (topK < 1 || passes < 1 || threadCount < 0)
                 throw new UsageException("-k and --repeat must be >= 1, --threads >= 0");
             if (block < 0 || block > 256)
                 throw new UsageException($"--batch-users must be 0 to 256, got {block}");
+            if (block > 0 && maxWeights > 0)
+                throw new UsageException("--batch-users and --max-weights are alternatives: under a budget every user is scored alone");
             threadCount = threadCount == 0 ? Environment.ProcessorCount : threadCount;
             UserShard? userShard = shard.Bind(parse);
             InputOptions inputOptions = TrainCommand.Bind(binder, parse) with { Shard = userShard };
             using ModelFile m = ModelFile.Open(parse.GetValue(model)!);
+            using ModelFile? light = BudgetOptions.OpenLight(lightPath, m);
             HistoryInput history = HistoryInput.Read(m, parse.GetValue(input)!, inputOptions);
             if (history.Users == 0)
                 throw new InvalidDataException($"{parse.GetValue(input)}: no users to score");
-            ScoringThroughput.Result r = ScoringThroughput.Measure(m, history.Offsets, history.Rows, Math.Min(topK, m.ItemCount), threadCount, passes);
+            ScoringThroughput.Result r = ScoringThroughput.Measure(m, history.Offsets, history.Rows, Math.Min(topK, m.ItemCount), threadCount, passes, maxWeights, light);
             double usersPerSecond = block == 0 ? r.UsersPerSecond
                 : ScoringThroughput.MeasureBatch(m, history.Offsets, history.Rows, Math.Min(topK, m.ItemCount), threadCount, passes, block);
             // The roofline: the bytes of model rows a user's scores read, the rate they were read
             // at, and the machine's streaming bandwidth measured just now with as many threads.
-            double bytesPerUser = BytesPerUser(m, history.Rows, history.Users);
+            (double bytesPerUser, int budgetedUsers) = BytesPerUser(m, light, history.Offsets, history.Rows, maxWeights);
             double gbytesPerSecond = bytesPerUser * usersPerSecond / 1e9;
             double stream = StreamBandwidth.Measure(threadCount);
             if (parse.GetValue(json))
@@ -80,6 +87,11 @@ public static class BenchCommand
                 };
                 if (userShard is { } s)
                     o["shard"] = s.ToString();
+                if (maxWeights > 0)
+                {
+                    o["max_weights"] = maxWeights;
+                    o["budgeted_users"] = budgetedUsers;
+                }
                 context.Out.WriteLine(o.ToJsonString());
             }
             else
@@ -88,6 +100,8 @@ public static class BenchCommand
                 string of = userShard is { } s ? $" of shard {s}" : "";
                 context.Out.WriteLine(string.Create(c, $"{history.Users:N0} users{of} (mean history {(double)history.Rows.Length / history.Users:0.0} items), k={topK}, {threadCount} threads, model {m.NonZeroCount:N0} weights"));
                 context.Out.WriteLine(string.Create(c, $"model       {m.Encoding}"));
+                if (maxWeights > 0)
+                    context.Out.WriteLine(string.Create(c, $"budget      {maxWeights:N0} weights per user: {budgetedUsers:N0} users over it, scored from {(light is null ? "their last items that fit" : "the light model")}"));
                 if (block == 0)
                     context.Out.WriteLine(string.Create(c, $"throughput  {usersPerSecond:N0} users/s, one user at a time (median of {passes} passes)"));
                 else
@@ -101,13 +115,22 @@ public static class BenchCommand
         return command;
     }
 
-    /// <summary>Mean bytes of stored weights (column + value, in the model's encoding) in the model rows of one user's history.</summary>
-    internal static double BytesPerUser(ModelFile model, ReadOnlySpan<int> historyRows, int users)
+    /// <summary>
+    /// Mean bytes of stored weights (column + value, in the encoding read) in the rows one user's
+    /// call reads, and how many users a budget of <paramref name="maxWeights"/> (0: none) cuts.
+    /// </summary>
+    internal static (double BytesPerUser, int BudgetedUsers) BytesPerUser(ModelFile model, ModelFile? light, int[] offsets, int[] rows, int maxWeights)
     {
-        long weights = 0;
-        foreach (int row in historyRows)
-            weights += model.RowLength(row);
-        return users == 0 ? 0 : weights * (double)model.Encoding.BytesPerWeight / users;
+        int users = offsets.Length - 1, budgeted = 0;
+        double bytes = 0;
+        for (int u = 0; u < users; u++)
+        {
+            long weights = Recommender.WeightsRead(model, light, rows.AsSpan(offsets[u], offsets[u + 1] - offsets[u]), maxWeights, out bool cut);
+            bytes += weights * (double)(cut && light is not null ? light : model).Encoding.BytesPerWeight;
+            if (cut)
+                budgeted++;
+        }
+        return (users == 0 ? 0 : bytes / users, budgeted);
     }
 
 }

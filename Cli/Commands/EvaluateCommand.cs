@@ -26,26 +26,39 @@ public static class EvaluateCommand
         var threads = new Option<int>("--threads") { Description = "Scoring threads; 0 = all cores.", DefaultValueFactory = _ => 0, HelpName = "N" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object (keys such as \"Recall@20\", \"NDCG@20\", \"users\"; \"shard\" with --shard)." };
         var shard = new ShardOption();
+        var budget = new BudgetOptions();
         var binder = new InputOptionsBinder();
         var command = new Command("evaluate", "Rank all items for every held-out user from their history (history excluded) and report Recall@k, NDCG@k and coverage with standard errors.")
         {
             model, history, heldout, ks, normalization, threads, json, shard.Option,
         };
         binder.AddTo(command);
+        budget.AddTo(command);
         command.SetAction(parse =>
         {
             int[] cutoffs = ParseKs(parse.GetValue(ks)!);
+            (int maxWeights, string? lightPath) = budget.Bind(parse);
             UserShard? userShard = shard.Bind(parse);
             InputOptions input = TrainCommand.Bind(binder, parse) with { Shard = userShard };
             RecallNormalization norm = Normalization(parse.GetValue(normalization), input);
             using ModelFile m = ModelFile.Open(parse.GetValue(model)!);
+            using ModelFile? light = BudgetOptions.OpenLight(lightPath, m);
             (InteractionSet h, InteractionSet t) = ReadSplit(m, parse.GetValue(history)!, parse.GetValue(heldout)!, input);
-            EvaluationReport report = Evaluator.Evaluate(m, h, t, new EvaluationOptions { Ks = cutoffs, RecallNormalization = norm, Threads = parse.GetValue(threads) });
+            EvaluationReport report = Evaluator.Evaluate(m, h, t, new EvaluationOptions
+            {
+                Ks = cutoffs,
+                RecallNormalization = norm,
+                Threads = parse.GetValue(threads),
+                MaxWeights = maxWeights,
+                LightModel = light,
+            });
             if (parse.GetValue(json))
             {
                 JsonObject o = ToJson(report);
                 if (userShard is { } sh)
                     o["shard"] = sh.ToString();
+                if (maxWeights > 0)
+                    o["max_weights"] = maxWeights;
                 context.Out.WriteLine(o.ToJsonString());
             }
             else

@@ -22,30 +22,34 @@ public static class RecommendCommand
         var output = new Option<string?>("--output", "-o") { Description = "CSV file to write; - or none: stdout. A regular file is replaced atomically, a device or FIFO written into.", HelpName = "FILE" };
         var threads = new Option<int>("--threads") { Description = "Scoring threads; 0 = all cores.", DefaultValueFactory = _ => 0, HelpName = "N" };
         var shard = new ShardOption();
+        var budget = new BudgetOptions();
         var binder = new InputOptionsBinder();
         var command = new Command("recommend", "Write the top-k items for every user of a history file as CSV 'user,rank,item,score' (history items excluded; users with no known items get the most popular items).")
         {
             model, input, k, exclude, allow, includeSeen, output, threads, shard.Option,
         };
         binder.AddTo(command);
+        budget.AddTo(command);
         command.SetAction(parse =>
         {
             int topK = parse.GetValue(k);
+            (int maxWeights, string? lightPath) = budget.Bind(parse);
             if (topK < 1)
                 throw new UsageException($"-k must be >= 1, got {topK}");
             if (parse.GetValue(exclude) is not null && parse.GetValue(allow) is not null)
                 throw new UsageException("--exclude-items and --allow-items are alternatives; give one.");
             InputOptions inputOptions = TrainCommand.Bind(binder, parse) with { Shard = shard.Bind(parse) };
             using ModelFile m = ModelFile.Open(parse.GetValue(model)!);
+            using ModelFile? light = BudgetOptions.OpenLight(lightPath, m);
             HistoryInput history = HistoryInput.Read(m, parse.GetValue(input)!, inputOptions);
             ItemFilter? filter = BuildFilter(m, parse.GetValue(exclude), parse.GetValue(allow), context);
-            var options = new RecommendOptions { IncludeSeen = parse.GetValue(includeSeen), Filter = filter };
+            var options = new RecommendOptions { IncludeSeen = parse.GetValue(includeSeen), Filter = filter, MaxWeights = maxWeights };
 
             int users = history.Users;
             topK = Math.Min(topK, m.ItemCount);
             var results = new ScoredItem[(long)users * topK];
             var counts = new int[users];
-            int fallbacks = users == 0 ? 0 : new BatchRecommender(m, parse.GetValue(threads)).Recommend(history.Offsets, history.Rows, topK, results, counts, options);
+            int fallbacks = users == 0 ? 0 : new BatchRecommender(m, parse.GetValue(threads), 0, BatchRecommender.DefaultTileItems, light).Recommend(history.Offsets, history.Rows, topK, results, counts, options);
 
             string? outPath = parse.GetValue(output);
             WriteCsv(outPath, context, m, history.Set, results, counts, topK);

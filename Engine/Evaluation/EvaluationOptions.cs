@@ -20,8 +20,16 @@ public sealed record EvaluationOptions
     /// <summary>Scoring threads; 0 = all cores.</summary>
     public int Threads { get; init; }
 
+    /// <summary>The latency budget of every user's call (<see cref="Scoring.RecommendOptions.MaxWeights"/>); 0: none.</summary>
+    public int MaxWeights { get; init; }
+
+    /// <summary>The strongest part of each row, which a budget scores from (model-file evaluation only), or null.</summary>
+    public Ease.Format.ModelFile? LightModel { get; init; }
+
     public void Validate()
     {
+        if (MaxWeights < 0)
+            throw new ArgumentException($"MaxWeights must be >= 0 (0: no budget), got {MaxWeights}");
         if (Ks.Count == 0)
             throw new ArgumentException("give at least one cut-off k");
         foreach (int k in Ks)

@@ -14,14 +14,19 @@ public static class ScoringThroughput
     public sealed record Result(double UsersPerSecond, double P50, double P90, double P99, double Max, double AllocatedPerCall);
 
     /// <summary>One warm-up pass, then <paramref name="passes"/> timed passes; latencies pooled over the timed passes.</summary>
-    public static Result Measure(ModelFile model, int[] offsets, int[] rows, int k, int threads, int passes)
+    public static Result Measure(ModelFile model, int[] offsets, int[] rows, int k, int threads, int passes) =>
+        Measure(model, offsets, rows, k, threads, passes, 0, null);
+
+    /// <summary>The same, with every call under a <see cref="RecommendOptions.MaxWeights"/> budget of <paramref name="maxWeights"/> (0: none), scoring from <paramref name="lightModel"/> when given.</summary>
+    public static Result Measure(ModelFile model, int[] offsets, int[] rows, int k, int threads, int passes, int maxWeights, ModelFile? lightModel)
     {
         int users = offsets.Length - 1;
         var scorers = new Recommender[threads];
         var buffers = new ScoredItem[threads][];
+        var options = new RecommendOptions { MaxWeights = maxWeights };
         for (int t = 0; t < threads; t++)
         {
-            scorers[t] = new Recommender(model);
+            scorers[t] = new Recommender(model, lightModel);
             buffers[t] = new ScoredItem[k];
         }
         // Warm every scorer on the longest history first: scratch that grows with history length
@@ -33,7 +38,7 @@ public static class ScoringThroughput
                 longest = u;
         }
         for (int t = 0; t < threads; t++)
-            scorers[t].Recommend(rows.AsSpan(offsets[longest], offsets[longest + 1] - offsets[longest]), buffers[t]);
+            scorers[t].Recommend(rows.AsSpan(offsets[longest], offsets[longest + 1] - offsets[longest]), buffers[t], options);
         var latencies = new long[(long)users * passes];
         var rates = new double[passes];
         long allocated = 0;
@@ -61,7 +66,7 @@ public static class ScoringThroughput
                         for (int u = first; u < last; u++)
                         {
                             long t0 = Stopwatch.GetTimestamp();
-                            scorer.Recommend(rows.AsSpan(offsets[u], offsets[u + 1] - offsets[u]), buffer);
+                            scorer.Recommend(rows.AsSpan(offsets[u], offsets[u + 1] - offsets[u]), buffer, options);
                             target[baseIndex + u] = Stopwatch.GetTimestamp() - t0;
                         }
                     }

@@ -20,6 +20,9 @@ public sealed class BatchRecommender
 
     /// <summary>Users per block when blocks are asked for without a size.</summary>
     public const int DefaultBlockUsers = UserBlockScoring.DefaultBlockUsers;
+
+    /// <summary>Items per tile of a block when no tile size is given.</summary>
+    public const int DefaultTileItems = UserBlockScoring.DefaultTileItems;
     private readonly Worker[] _workers;
 
     /// <param name="model">The model every worker scores from.</param>
@@ -34,8 +37,19 @@ public sealed class BatchRecommender
     /// <param name="blockUsers">Users scored together (1 to 256); 0 scores every user alone.</param>
     /// <param name="tileItems">Items per tile of a block (a multiple of 64).</param>
     public BatchRecommender(ModelFile model, int threads, int blockUsers, int tileItems = UserBlockScoring.DefaultTileItems)
+        : this(model, threads, blockUsers, tileItems, null)
+    {
+    }
+
+    /// <param name="model">The model every worker scores from.</param>
+    /// <param name="threads">Worker threads; 0 = one per core.</param>
+    /// <param name="blockUsers">Users scored together (1 to 256); 0 scores every user alone.</param>
+    /// <param name="tileItems">Items per tile of a block (a multiple of 64).</param>
+    /// <param name="lightModel">The strongest part of each row, for <see cref="RecommendOptions.MaxWeights"/> budgets (see <see cref="Recommender(ModelFile, ModelFile?)"/>), or null.</param>
+    public BatchRecommender(ModelFile model, int threads, int blockUsers, int tileItems, ModelFile? lightModel)
     {
         ArgumentNullException.ThrowIfNull(model);
+        LightModelCheck.Check(model, lightModel, nameof(lightModel));
         ArgumentOutOfRangeException.ThrowIfNegative(threads);
         if (blockUsers < 0 || blockUsers > 256)
             throw new ArgumentOutOfRangeException(nameof(blockUsers), blockUsers, "0 (no blocks) to 256 users per block");
@@ -44,7 +58,7 @@ public sealed class BatchRecommender
         int count = threads == 0 ? Environment.ProcessorCount : threads;
         _workers = new Worker[count];
         for (int i = 0; i < count; i++)
-            _workers[i] = new Worker(new Recommender(model), blockUsers == 0 ? null : new UserBlockScoring(model, blockUsers, tileItems));
+            _workers[i] = new Worker(new Recommender(model, lightModel), blockUsers == 0 ? null : new UserBlockScoring(model, blockUsers, tileItems));
     }
 
     public ModelFile Model { get; }
@@ -78,7 +92,7 @@ public sealed class BatchRecommender
     /// <param name="k">Items per user.</param>
     /// <param name="results">At least users x k items; user u's best-first results start at u x k.</param>
     /// <param name="counts">At least users entries: how many results each user got.</param>
-    /// <param name="options">Seen-item handling and item filter, the same for every user.</param>
+    /// <param name="options">Seen-item handling, item filter and weight budget, the same for every user. Under a budget every user is scored alone (no blocks).</param>
     /// <returns>Number of users that fell back to popularity.</returns>
     public unsafe int Recommend(ReadOnlySpan<int> historyOffsets, ReadOnlySpan<int> historyRows, int k,
         Span<ScoredItem> results, Span<int> counts, in RecommendOptions options = default)
@@ -139,7 +153,8 @@ public sealed class BatchRecommender
         {
             int fallbacks = 0;
             Recommender scorer = worker.Single;
-            UserBlockScoring? block = worker.Block;
+            // Blocks add every row of every history; a budget may change which rows a user gets.
+            UserBlockScoring? block = options.MaxWeights > 0 ? null : worker.Block;
             Span<int> blockUsers = stackalloc int[block?.MaxUsers ?? 1];
             while (true)
             {

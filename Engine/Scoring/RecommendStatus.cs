@@ -11,4 +11,12 @@ public readonly record struct RecommendStatus(
     int HistoryItemsUsed,
     int UnknownIds,
     int DuplicatesIgnored,
-    bool UsedPopularityFallback);
+    bool UsedPopularityFallback)
+{
+    /// <summary>
+    /// True when the history's rows held more weights than <see cref="RecommendOptions.MaxWeights"/>,
+    /// so the call scored from the light model's rows and/or only the history's last entries
+    /// (<see cref="HistoryItemsUsed"/> counts those).
+    /// </summary>
+    public bool WeightsBudgeted { get; init; }
+}

@@ -30,7 +30,10 @@ public sealed class Recommender
     private readonly ulong[] _historyBits;
     private readonly ulong[] _touchedBits;
     private readonly int[] _touched;
-    private readonly bool _float32Rows;
+    private readonly ModelFile? _light;
+    // The model whose rows this call reads: the model, or its light model under a budget.
+    private ModelFile _active;
+    private bool _activeFloat32;
     // Compact models (f16, bf16, int8, 16-bit columns) decode each row here before it is added;
     // float32 models hand out their mapped rows in place and never touch these.
     private readonly int[] _decodedColumns;
@@ -43,20 +46,39 @@ public sealed class Recommender
     private TiledDenseScoring.RowCursor[] _cursors = new TiledDenseScoring.RowCursor[64];
 
     public Recommender(ModelFile model)
+        : this(model, null)
+    {
+    }
+
+    /// <param name="model">The model to score from.</param>
+    /// <param name="lightModel">
+    /// The strongest part of each of its rows, for calls with a <see cref="RecommendOptions.MaxWeights"/>
+    /// budget: a further prune of <paramref name="model"/> (<c>ease prune --prune-topk</c>, any
+    /// encoding), with the same items in the same rows (checked here). Null: a budget only trims the history.
+    /// </param>
+    public Recommender(ModelFile model, ModelFile? lightModel)
     {
         ArgumentNullException.ThrowIfNull(model);
+        LightModelCheck.Check(model, lightModel, nameof(lightModel));
         _model = model;
+        _light = lightModel;
+        _active = model;
+        _activeFloat32 = model.HasFloat32Rows;
         _scores = new ScoreBuffer(model.ItemCount);
         _historyBits = new ulong[(model.ItemCount + 63) >> 6];
         _touchedBits = new ulong[(model.ItemCount + 63) >> 6];
         // One spare slot: AddTracked writes each column before deciding whether to keep it.
         _touched = new int[model.ItemCount + 1];
-        _float32Rows = model.HasFloat32Rows;
-        _decodedColumns = _float32Rows ? [] : new int[model.MaxRowLength];
-        _decodedValues = _float32Rows ? [] : new float[model.MaxRowLength];
+        bool float32Rows = model.HasFloat32Rows && lightModel?.HasFloat32Rows != false;
+        int longest = Math.Max(model.MaxRowLength, lightModel?.MaxRowLength ?? 0);
+        _decodedColumns = float32Rows ? [] : new int[longest];
+        _decodedValues = float32Rows ? [] : new float[longest];
     }
 
     public ModelFile Model => _model;
+
+    /// <summary>The rows a <see cref="RecommendOptions.MaxWeights"/> budget scores from, or null.</summary>
+    public ModelFile? LightModel => _light;
 
     /// <summary>Vector width of the selection; tests force each one.</summary>
     internal SimdLevel Simd { get; set; } = SimdLevels.Best;
@@ -146,6 +168,7 @@ public sealed class Recommender
     public int Similar(int row, Span<ScoredItem> results, ItemFilter? filter = null)
     {
         CheckFilter(filter);
+        SetActive(_model);
         ReadRow(row, out ReadOnlySpan<int> columns, out ReadOnlySpan<float> values);
         var heap = new TopKHeap(results);
         if (results.IsEmpty)
@@ -162,18 +185,81 @@ public sealed class Recommender
     {
         ItemFilter? filter = options.Filter;
         CheckFilter(filter);
+        if (options.MaxWeights < 0)
+            throw new ArgumentOutOfRangeException(nameof(options), options.MaxWeights, "MaxWeights must be >= 0 (0: no budget)");
         if (results.IsEmpty)
             return new RecommendStatus(0, 0, unknownIds, 0, false);
         if (rows.IsEmpty)
             return PopularityFallback(unknownIds, results, filter);
+        bool budgeted = PlanBudget(_model, _light, rows, options.MaxWeights, out ModelFile source, out int keep);
+        SetActive(source);
+        if (budgeted)
+        {
+            rows = rows[^keep..];
+            if (weighted)
+                weights = weights[^keep..];
+        }
         if (!weighted)
             rows = SortedCopy(rows);
-        return ChooseStrategy(rows) switch
+        RecommendStatus status = ChooseStrategy(rows) switch
         {
             ScoringStrategy.TouchedSparse => ScoreTouchedSparse(rows, weights, weighted, unknownIds, results, options),
             ScoringStrategy.TiledDense => ScoreTiledDense(rows, weights, weighted, unknownIds, results, options),
             _ => ScoreDense(rows, weights, weighted, unknownIds, results, options),
         };
+        return budgeted ? status with { WeightsBudgeted = true } : status;
+    }
+
+    private void SetActive(ModelFile model)
+    {
+        _active = model;
+        _activeFloat32 = model.HasFloat32Rows;
+    }
+
+    /// <summary>
+    /// What a call under a budget of <paramref name="maxWeights"/> reads: the model whose rows it
+    /// adds and how many of the history's last entries. False (the model, every entry) when the
+    /// history's rows hold no more than the budget, or there is none.
+    /// </summary>
+    private static bool PlanBudget(ModelFile model, ModelFile? light, ReadOnlySpan<int> rows, int maxWeights, out ModelFile source, out int keep)
+    {
+        source = model;
+        keep = rows.Length;
+        if (maxWeights <= 0 || !HoldsMoreThan(model, rows, maxWeights))
+            return false;
+        source = light ?? model;
+        keep = LastEntriesWithin(source, rows, maxWeights);
+        return true;
+    }
+
+    /// <summary>
+    /// The stored weights a call reads for a history (entries as given, repeats included) under a
+    /// budget of <paramref name="maxWeights"/> (0: none) with <paramref name="lightModel"/> (or
+    /// null), and whether the budget takes effect: what <c>ease bench</c> counts as bytes per user.
+    /// </summary>
+    public static long WeightsRead(ModelFile model, ModelFile? lightModel, ReadOnlySpan<int> historyRows, int maxWeights, out bool budgeted)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        budgeted = PlanBudget(model, lightModel, historyRows, maxWeights, out ModelFile source, out int keep);
+        long weights = 0;
+        foreach (int row in historyRows[^keep..])
+            weights += source.RowLength(row);
+        return weights;
+    }
+
+    /// <summary>How many of the history's last entries fit in <paramref name="budget"/> weights of <paramref name="model"/>'s rows; at least one.</summary>
+    private static int LastEntriesWithin(ModelFile model, ReadOnlySpan<int> rows, long budget)
+    {
+        long total = 0;
+        int keep = 0;
+        for (int i = rows.Length - 1; i >= 0; i--)
+        {
+            total += model.RowLength(rows[i]);
+            if (total > budget && keep > 0)
+                break;
+            keep++;
+        }
+        return keep;
     }
 
     /// <summary>
@@ -199,7 +285,7 @@ public sealed class Recommender
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void PrefetchRow(int row)
     {
-        EncodedRow next = _model.GetEncodedRow(row);
+        EncodedRow next = _active.GetEncodedRow(row);
         next.Prefetch(0, Math.Min(next.Length, PrefetchWeights));
     }
 
@@ -207,12 +293,12 @@ public sealed class Recommender
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void ReadRow(int row, out ReadOnlySpan<int> columns, out ReadOnlySpan<float> values)
     {
-        if (_float32Rows)
+        if (_activeFloat32)
         {
-            _model.GetRow(row, out columns, out values);
+            _active.GetRow(row, out columns, out values);
             return;
         }
-        EncodedRow r = _model.GetEncodedRow(row);
+        EncodedRow r = _active.GetEncodedRow(row);
         Span<int> c = _decodedColumns.AsSpan(0, r.Length);
         Span<float> v = _decodedValues.AsSpan(0, r.Length);
         r.Decode(Simd, 0, c, v);
@@ -224,7 +310,7 @@ public sealed class Recommender
     {
         if (Strategy != ScoringStrategy.Auto)
             return Strategy;
-        return HoldsManyWeights(_model, rows) ? ScoringStrategy.DenseScan : ScoringStrategy.TouchedSparse;
+        return HoldsManyWeights(_active, rows) ? ScoringStrategy.DenseScan : ScoringStrategy.TouchedSparse;
     }
 
     /// <summary>
@@ -234,9 +320,12 @@ public sealed class Recommender
     /// 38,048-item models: 100 weights 3 us sparse vs 9 us dense, 1,000 weights about even, 4,000
     /// dense 1.6x faster. <see cref="BatchRecommender"/> sends the same histories to blocks.
     /// </summary>
-    internal static bool HoldsManyWeights(ModelFile model, ReadOnlySpan<int> rows)
+    internal static bool HoldsManyWeights(ModelFile model, ReadOnlySpan<int> rows) =>
+        HoldsMoreThan(model, rows, model.ItemCount / SparseItemsPerWeight);
+
+    /// <summary>Whether the rows hold more than <paramref name="budget"/> weights (stops counting once they do).</summary>
+    internal static bool HoldsMoreThan(ModelFile model, ReadOnlySpan<int> rows, long budget)
     {
-        long budget = model.ItemCount / SparseItemsPerWeight;
         long weightsTotal = 0;
         foreach (int row in rows)
         {
@@ -376,11 +465,11 @@ public sealed class Recommender
     private void EnsureArena(ReadOnlySpan<int> rows)
     {
         _arenaUsed = 0;
-        if (_float32Rows)
+        if (_activeFloat32)
             return;
         long total = 0;
         foreach (int row in rows)
-            total += _model.RowLength(row);
+            total += _active.RowLength(row);
         if (_decodedArenaColumns.Length < total)
         {
             int size = (int)Math.Min(Array.MaxLength, Math.Max(total, 2L * _decodedArenaColumns.Length));
@@ -391,12 +480,12 @@ public sealed class Recommender
 
     private void ReadRowForTiles(int row, out ReadOnlySpan<int> columns, out ReadOnlySpan<float> values)
     {
-        if (_float32Rows)
+        if (_activeFloat32)
         {
-            _model.GetRow(row, out columns, out values);
+            _active.GetRow(row, out columns, out values);
             return;
         }
-        EncodedRow r = _model.GetEncodedRow(row);
+        EncodedRow r = _active.GetEncodedRow(row);
         Span<int> c = _decodedArenaColumns.AsSpan(_arenaUsed, r.Length);
         Span<float> v = _decodedArenaValues.AsSpan(_arenaUsed, r.Length);
         r.Decode(Simd, 0, c, v);

@@ -10,9 +10,13 @@ namespace Ease.Tests.Scoring;
 /// </summary>
 internal static class DenseReferenceScorer
 {
-    public static ScoredItem[] Recommend(RandomModel m, int[] history, float[]? weights, int k, bool includeSeen, ItemFilter? filter, out bool fallback)
+    public static ScoredItem[] Recommend(RandomModel m, int[] history, float[]? weights, int k, bool includeSeen, ItemFilter? filter, out bool fallback) =>
+        Recommend(m.Dense, m.Popularity, history, weights, k, includeSeen, filter, out fallback);
+
+    /// <summary>The same over any dense B (row r = B[r, *]) and popularity.</summary>
+    public static ScoredItem[] Recommend(float[,] dense, int[]? popularity, int[] history, float[]? weights, int k, bool includeSeen, ItemFilter? filter, out bool fallback)
     {
-        int n = m.ItemCount;
+        int n = dense.GetLength(0);
         var scores = new float[n];
         var seen = new bool[n];
         int used = 0;
@@ -28,18 +32,18 @@ internal static class DenseReferenceScorer
             for (int c = 0; c < n; c++)
             {
                 if (weights is null)
-                    scores[c] += m.Dense[row, c];
+                    scores[c] += dense[row, c];
                 else
-                    scores[c] += weights[h] * m.Dense[row, c];
+                    scores[c] += weights[h] * dense[row, c];
             }
         }
         fallback = used == 0;
         if (fallback)
         {
-            if (m.Popularity is null)
+            if (popularity is null)
                 return [];
             for (int c = 0; c < n; c++)
-                scores[c] = m.Popularity[c];
+                scores[c] = popularity[c];
         }
         var candidates = new List<ScoredItem>();
         for (int c = 0; c < n; c++)
