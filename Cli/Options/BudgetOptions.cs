@@ -5,8 +5,8 @@ using Ease.Format;
 namespace Ease.Cli.Options;
 
 /// <summary>
-/// <c>--max-weights W</c> and <c>--light-model MODEL</c> of <c>ease recommend</c>, <c>evaluate</c>
-/// and <c>bench</c>: a latency budget per user (<see cref="RecommendOptions.MaxWeights"/>).
+/// <c>--max-weights W</c> and <c>--light-model MODEL</c> of <c>ease recommend</c>, <c>evaluate</c>,
+/// <c>bench</c> and <c>serve</c>: a latency budget per user (<see cref="RecommendOptions.MaxWeights"/>).
 /// </summary>
 internal sealed class BudgetOptions
 {

@@ -23,6 +23,7 @@ internal sealed class Endpoints(ModelHolder holder, ServeMetrics metrics, ServeL
     private static readonly JsonEncodedText ScoreKey = JsonEncodedText.Encode("score");
     private static readonly JsonEncodedText UnknownKey = JsonEncodedText.Encode("unknown");
     private static readonly JsonEncodedText FallbackKey = JsonEncodedText.Encode("fallback");
+    private static readonly JsonEncodedText BudgetedKey = JsonEncodedText.Encode("budgeted");
     private static readonly JsonEncodedText ModelKey = JsonEncodedText.Encode("model");
     private static readonly JsonEncodedText ResultsKey = JsonEncodedText.Encode("results");
     private static readonly JsonEncodedText ErrorKey = JsonEncodedText.Encode("error");
@@ -229,16 +230,18 @@ internal sealed class Endpoints(ModelHolder holder, ServeMetrics metrics, ServeL
         RecommendRequest request = s.Request;
         ModelFile file = model.File;
         request.Parse(ref reader, file, limits);
-        var options = new RecommendOptions { IncludeSeen = request.IncludeSeen, Filter = request.BuildFilter(file.ItemCount) };
+        var options = new RecommendOptions { IncludeSeen = request.IncludeSeen, Filter = request.BuildFilter(file.ItemCount), MaxWeights = limits.MaxWeights };
         Span<ScoredItem> results = s.Results(Math.Min(request.K, file.ItemCount));
         RecommendStatus status;
         int count = request.Weighted
             ? recommender.Recommend(request.Rows, request.Weights, results, out status, options)
             : recommender.Recommend(request.Rows, results, out status, options);
-        metrics.Scored(request.UnknownIds, status.UsedPopularityFallback);
+        metrics.Scored(request.UnknownIds, status.UsedPopularityFallback, status.WeightsBudgeted);
         WriteItems(s.Json, file, results[..count]);
         s.Json.WriteNumber(UnknownKey, request.UnknownIds);
         s.Json.WriteBoolean(FallbackKey, status.UsedPopularityFallback);
+        if (limits.MaxWeights > 0)
+            s.Json.WriteBoolean(BudgetedKey, status.WeightsBudgeted);
     }
 
     private int WriteSimilar(HttpContext context, Scratch s)

@@ -17,9 +17,10 @@ internal sealed class LoadedModel
     private readonly ConcurrentBag<Recommender> _recommenders = [];
     private int _references = 1;
 
-    public LoadedModel(ModelFile file, long generation, FileStamp stamp, double loadSeconds)
+    public LoadedModel(ModelFile file, ModelFile? light, long generation, FileStamp stamp, double loadSeconds)
     {
         File = file;
+        Light = light;
         Generation = generation;
         Stamp = stamp;
         LoadSeconds = loadSeconds;
@@ -29,6 +30,9 @@ internal sealed class LoadedModel
     }
 
     public ModelFile File { get; }
+
+    /// <summary>The strongest part of each of its rows, which the budget scores from; or null.</summary>
+    public ModelFile? Light { get; }
 
     /// <summary>"file name@checksum": the checksum covers every section's checksum, so it names the content.</summary>
     public string Id { get; }
@@ -62,11 +66,14 @@ internal sealed class LoadedModel
     public void Release()
     {
         if (Interlocked.Decrement(ref _references) == 0)
+        {
             File.Dispose();
+            Light?.Dispose();
+        }
     }
 
     /// <summary>A scorer for this model (one per thread at a time; pooled).</summary>
-    public Recommender RentRecommender() => _recommenders.TryTake(out Recommender? r) ? r : new Recommender(File);
+    public Recommender RentRecommender() => _recommenders.TryTake(out Recommender? r) ? r : new Recommender(File, Light);
 
     public void Return(Recommender recommender) => _recommenders.Add(recommender);
 

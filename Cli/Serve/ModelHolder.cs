@@ -17,9 +17,10 @@ internal sealed class ModelHolder : IDisposable
     private FileStamp _refusedStamp;
     private bool _disposed;
 
-    private ModelHolder(string path, LoadedModel first, ServeMetrics metrics, TextWriter log)
+    private ModelHolder(string path, string? lightPath, LoadedModel first, ServeMetrics metrics, TextWriter log)
     {
         Path = path;
+        LightPath = lightPath;
         _current = first;
         _metrics = metrics;
         _log = log;
@@ -28,12 +29,16 @@ internal sealed class ModelHolder : IDisposable
 
     public string Path { get; }
 
+    /// <summary>The light model's file, reopened and checked against the model with every load; or null.</summary>
+    public string? LightPath { get; }
+
     /// <summary>Opens the first model; a missing or damaged file throws (startup fails with exit code 2).</summary>
-    public static ModelHolder Open(string path, ServeMetrics metrics, TextWriter log)
+    public static ModelHolder Open(string path, string? lightPath, ServeMetrics metrics, TextWriter log)
     {
-        LoadedModel first = Load(path, generation: 1);
-        log.WriteLine($"ease: serve: loaded {first} in {first.LoadSeconds * 1000:F0} ms: {first.File.ItemCount:N0} items, {first.File.NonZeroCount:N0} weights");
-        return new ModelHolder(path, first, metrics, log);
+        LoadedModel first = Load(path, lightPath, generation: 1);
+        string light = first.Light is null ? "" : $"; light model {lightPath}: {first.Light.NonZeroCount:N0} weights";
+        log.WriteLine($"ease: serve: loaded {first} in {first.LoadSeconds * 1000:F0} ms: {first.File.ItemCount:N0} items, {first.File.NonZeroCount:N0} weights{light}");
+        return new ModelHolder(path, lightPath, first, metrics, log);
     }
 
     /// <summary>The current model (no reference taken): for reading its id or generation.</summary>
@@ -75,7 +80,7 @@ internal sealed class ModelHolder : IDisposable
             LoadedModel next;
             try
             {
-                next = Load(Path, Current.Generation + 1);
+                next = Load(Path, LightPath, Current.Generation + 1);
             }
             catch (Exception e)
             {
@@ -99,13 +104,31 @@ internal sealed class ModelHolder : IDisposable
         }
     }
 
-    private static LoadedModel Load(string path, long generation)
+    private static LoadedModel Load(string path, string? lightPath, long generation)
     {
         // The stamp is taken before opening: a file replaced during the open is seen as changed by the next poll.
         FileStamp stamp = FileStamp.Of(path);
         long start = Stopwatch.GetTimestamp();
         ModelFile file = ModelFile.Open(path, new ModelOpenOptions { VerifyChecksums = true });
-        return new LoadedModel(file, generation, stamp, Stopwatch.GetElapsedTime(start).TotalSeconds);
+        ModelFile? light = null;
+        try
+        {
+            // A new model may list other items: its light model is reopened and checked with it,
+            // so replace the light file first, then the model.
+            if (lightPath is not null)
+            {
+                light = ModelFile.Open(lightPath, new ModelOpenOptions { VerifyChecksums = true });
+                if (Ease.Engine.Scoring.LightModelCheck.Mismatch(file, light) is { } why)
+                    throw new InvalidDataException($"{lightPath}: {why}; a light model is a further prune of the served model");
+            }
+        }
+        catch
+        {
+            light?.Dispose();
+            file.Dispose();
+            throw;
+        }
+        return new LoadedModel(file, light, generation, stamp, Stopwatch.GetElapsedTime(start).TotalSeconds);
     }
 
     public void Dispose()

@@ -14,6 +14,9 @@ internal sealed record ServeLimits
     public long MaxBodyBytes { get; init; } = 1 << 20;
     public int MaxHistory { get; init; } = 10_000;
     public int MaxBatch { get; init; } = 1000;
+
+    /// <summary>The latency budget of every user's call (<see cref="RecommendOptions.MaxWeights"/>, --max-weights); 0: none.</summary>
+    public int MaxWeights { get; init; }
 }
 
 /// <summary>

@@ -16,18 +16,22 @@ public static class ServeCommand
         var maxHistory = new Option<int>("--max-history") { Description = "Most history ids (and weights) of one user.", DefaultValueFactory = _ => 10_000, HelpName = "N" };
         var maxBatch = new Option<int>("--max-batch") { Description = "Most users of one /recommend/batch request.", DefaultValueFactory = _ => 1000, HelpName = "N" };
         var poll = new Option<double>("--poll-seconds") { Description = "How often the model file's time, size and header checksum are checked (besides the file watcher).", DefaultValueFactory = _ => 1.0, HelpName = "S" };
+        var budget = new Options.BudgetOptions();
         var command = new Command("serve", "Serve recommendations over HTTP (JSON): POST /recommend, POST /recommend/batch, GET /similar/{id}, /healthz, /readyz, /metrics, POST /admin/reload.")
         {
             model, urls, maxK, maxBody, maxHistory, maxBatch, poll,
         };
+        budget.AddTo(command);
         command.SetAction(async (parse, cancel) =>
         {
+            (int maxWeights, string? lightPath) = budget.Bind(parse);
             var limits = new ServeLimits
             {
                 MaxK = Positive(parse.GetValue(maxK), "--max-k"),
                 MaxBodyBytes = Positive(parse.GetValue(maxBody), "--max-body-bytes"),
                 MaxHistory = Positive(parse.GetValue(maxHistory), "--max-history"),
                 MaxBatch = Positive(parse.GetValue(maxBatch), "--max-batch"),
+                MaxWeights = maxWeights,
             };
             double pollSeconds = parse.GetValue(poll);
             if (!(pollSeconds >= 0.01 && pollSeconds <= 86_400))
@@ -38,6 +42,7 @@ public static class ServeCommand
             var options = new ServeOptions
             {
                 ModelPath = parse.GetValue(model)!,
+                LightModelPath = lightPath,
                 Urls = listen,
                 Limits = limits,
                 PollInterval = TimeSpan.FromSeconds(pollSeconds),

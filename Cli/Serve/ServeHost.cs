@@ -13,6 +13,9 @@ namespace Ease.Cli.Serve;
 internal sealed record ServeOptions
 {
     public required string ModelPath { get; init; }
+
+    /// <summary>The light model a budget scores from (--light-model), reopened with every reload of the model; or null.</summary>
+    public string? LightModelPath { get; init; }
     public string Urls { get; init; } = "http://127.0.0.1:8080";
     public ServeLimits Limits { get; init; } = new();
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
@@ -46,7 +49,7 @@ internal sealed class ServeHost : IAsyncDisposable
     {
         log = TextWriter.Synchronized(log);
         var metrics = new ServeMetrics();
-        ModelHolder holder = ModelHolder.Open(options.ModelPath, metrics, log);
+        ModelHolder holder = ModelHolder.Open(options.ModelPath, options.LightModelPath, metrics, log);
         WebApplication? app = null;
         ModelWatcher? watcher = null;
         try

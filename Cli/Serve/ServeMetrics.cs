@@ -33,6 +33,7 @@ internal sealed class ServeMetrics
     private readonly long[] _bucketTicks = [.. Bounds.Select(b => (long)(b * System.Diagnostics.Stopwatch.Frequency))];
     private long _unknownIds;
     private long _fallbacks;
+    private long _budgeted;
     private long _reloads;
     private long _reloadRefusals;
     private LoadedModel? _model;
@@ -50,8 +51,10 @@ internal sealed class ServeMetrics
         Interlocked.Increment(ref _buckets[r * (Bounds.Length + 1) + b]);
     }
 
-    public void Scored(int unknownIds, bool fallback)
+    public void Scored(int unknownIds, bool fallback, bool budgeted)
     {
+        if (budgeted)
+            Interlocked.Increment(ref _budgeted);
         if (unknownIds != 0)
             Interlocked.Add(ref _unknownIds, unknownIds);
         if (fallback)
@@ -87,6 +90,7 @@ internal sealed class ServeMetrics
         }
         Single(s, "ease_recommend_unknown_ids_total", "counter", "History ids the model does not know (skipped).", Volatile.Read(ref _unknownIds));
         Single(s, "ease_recommend_popularity_fallbacks_total", "counter", "Users answered with the most popular items (no known history item).", Volatile.Read(ref _fallbacks));
+        Single(s, "ease_recommend_budgeted_total", "counter", "Users whose history rows held more weights than --max-weights (scored from the light model and/or their last items).", Volatile.Read(ref _budgeted));
         LoadedModel? model = Volatile.Read(ref _model);
         if (model is not null)
         {

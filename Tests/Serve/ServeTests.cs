@@ -347,7 +347,7 @@ public sealed class ServeTests : IDisposable
     [Fact]
     public void AModelInUseIsReleasedOnlyAfterItsLastRequest()
     {
-        using ModelHolder holder = ModelHolder.Open(_path, new ServeMetrics(), TextWriter.Null);
+        using ModelHolder holder = ModelHolder.Open(_path, null, new ServeMetrics(), TextWriter.Null);
         LoadedModel inFlight = holder.Acquire();
         ServerUnderTest.ReplaceByRename(_path, ServerUnderTest.Bytes(_modelB, _dir, "b.ease"));
         Assert.Null(holder.Reload("test"));
@@ -365,6 +365,41 @@ public sealed class ServeTests : IDisposable
     }
 
     [Fact]
+    public async Task ABudgetScoresLongHistoriesFromTheLightModel()
+    {
+        string lightPath = _dir.File("light.ease");
+        using (ModelFile served = ModelFile.Open(_path))
+            Ease.Engine.Training.ModelPruner.Rewrite(served, 4, ModelEncoding.For(WeightType.Int8Scaled, Items), lightPath);
+        const int Budget = 150;
+        await using ServerUnderTest server = await ServerUnderTest.Start(_path, new ServeLimits { MaxWeights = Budget }, lightPath);
+        using ModelFile model = ModelFile.Open(_path);
+        using ModelFile light = ModelFile.Open(lightPath);
+        var library = new Recommender(model, light);
+        var random = new Random(8);
+        int budgeted = 0;
+        for (int user = 0; user < 40; user++)
+        {
+            string[] history = [.. Enumerable.Range(0, random.Next(1, 25)).Select(_ => _modelA.Ids[random.Next(Items)])];
+            var (status, body) = await server.Post("/recommend", Request(history, 10));
+            Assert.Equal(HttpStatusCode.OK, status);
+            var expected = new ScoredItem[10];
+            int n = library.Recommend(history.AsSpan(), expected, out RecommendStatus expectedStatus, new RecommendOptions { MaxWeights = Budget });
+            AssertItems(model, expected.AsSpan(0, n), body);
+            Assert.Equal(expectedStatus.WeightsBudgeted, body.GetProperty("budgeted").GetBoolean());
+            budgeted += expectedStatus.WeightsBudgeted ? 1 : 0;
+        }
+        Assert.InRange(budgeted, 1, 39);
+        Assert.Contains($"ease_recommend_budgeted_total {budgeted}\n", await server.GetText("/metrics"));
+
+        // A replacement model of other items does not fit the light model: refused, the old pair keeps serving.
+        string idBefore = await server.ModelId();
+        ServerUnderTest.ReplaceByRename(_path, ServerUnderTest.Bytes(RandomModels.Create(Items + 3, 30, seed: 13), _dir, "other.ease"));
+        Assert.NotNull(server.Host.Holder.Reload("test"));
+        Assert.Equal(idBefore, await server.ModelId());
+        Assert.Contains("light model has 240 items, the model 243", server.Log);
+    }
+
+    [Fact]
     public void StartupErrorsExitWithCodeTwoAndOneLine()
     {
         var missing = CliRunner.Run("serve", "--model", _dir.File("none.ease"), "--urls", "http://127.0.0.1:0");
@@ -377,6 +412,13 @@ public sealed class ServeTests : IDisposable
         Assert.Contains("not an Ease model file", damaged.Err);
 
         Assert.Equal(1, CliRunner.Run("serve", "--model", _path, "--max-k", "0").ExitCode);
+        Assert.Equal(1, CliRunner.Run("serve", "--model", _path, "--light-model", _path).ExitCode);
+
+        string other = _dir.File("other-items.ease");
+        RandomModels.Create(Items + 1, 5, seed: 3).Write(other);
+        var mismatched = CliRunner.Run("serve", "--model", _path, "--max-weights", "100", "--light-model", other, "--urls", "http://127.0.0.1:0");
+        Assert.Equal(2, mismatched.ExitCode);
+        Assert.Contains("other-items.ease: the light model has 241 items", Assert.Single(mismatched.Err.Trim().Split('\n')));
     }
 
     [Fact]

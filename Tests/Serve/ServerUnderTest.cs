@@ -25,12 +25,13 @@ internal sealed class ServerUnderTest : IAsyncDisposable
     /// <summary>What the server wrote to its log (stderr in `ease serve`).</summary>
     public string Log => _log.ToString();
 
-    public static async Task<ServerUnderTest> Start(string modelPath, ServeLimits? limits = null)
+    public static async Task<ServerUnderTest> Start(string modelPath, ServeLimits? limits = null, string? lightModelPath = null)
     {
         var log = new LockedWriter();
         ServeHost host = await ServeHost.StartAsync(new ServeOptions
         {
             ModelPath = modelPath,
+            LightModelPath = lightModelPath,
             Urls = "http://127.0.0.1:0",
             Limits = limits ?? new ServeLimits(),
             PollInterval = TimeSpan.FromMilliseconds(50),
