@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using BenchmarkDotNet.Attributes;
 using Ease.Engine.Scoring;
@@ -53,8 +52,7 @@ public class ScoringFloorBenchmarks
     {
         _model = OpenEncoded(Values);
         _scores = new ScoreBuffer(_model.ItemCount);
-        _tile = GC.AllocateUninitializedArray<float>(4096, pinned: true);
-        Array.Clear(_tile);
+        _tile = GC.AllocateArray<float>(4096, pinned: true);
         _scratchColumns = new int[_model.MaxRowLength];
         _scratchValues = new float[_model.MaxRowLength];
         int[][] histories = BenchmarkData.RealHistories(_model)
@@ -101,7 +99,7 @@ public class ScoringFloorBenchmarks
         }
         _selectScores = new ScoreBuffer(_model.ItemCount);
         _clearScores = new ScoreBuffer(_model.ItemCount);
-        Add(ref _selectScores.Start, _columns[0], _values[0]);
+        SparseRowAccumulation.Add(ref _selectScores.Start, _columns[0], _values[0]);
     }
 
     private static ModelFile OpenEncoded(string values)
@@ -122,14 +120,14 @@ public class ScoringFloorBenchmarks
     public void ScatterIntoL1Tile()
     {
         int b = Next();
-        Add(ref MemoryMarshal.GetArrayDataReference(_tile), _tileColumns[b], _values[b]);
+        SparseRowAccumulation.Add(ref MemoryMarshal.GetArrayDataReference(_tile), _tileColumns[b], _values[b]);
     }
 
     [Benchmark(OperationsPerInvoke = Weights)]
     public void ScatterIntoScoreVector()
     {
         int b = Next();
-        Add(ref _scores.Start, _columns[b], _values[b]);
+        SparseRowAccumulation.Add(ref _scores.Start, _columns[b], _values[b]);
     }
 
     /// <summary>Per weight of the batch's rows (just over <see cref="Weights"/>; the difference is under one row).</summary>
@@ -168,11 +166,6 @@ public class ScoringFloorBenchmarks
         _next = b + 1 == Batches ? 0 : b + 1;
         return b;
     }
-
-    // The scorer's own accumulation kernel.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Add(ref float dense, int[] columns, float[] values) =>
-        SparseRowAccumulation.Add(ref dense, columns, values);
 
     [GlobalCleanup]
     public void Cleanup() => _model.Dispose();

@@ -125,8 +125,8 @@ public static class BenchCommand
         double bytes = 0;
         for (int u = 0; u < users; u++)
         {
-            long weights = Recommender.WeightsRead(model, light, rows.AsSpan(offsets[u], offsets[u + 1] - offsets[u]), maxWeights, out bool cut);
-            bytes += weights * (double)(cut && light is not null ? light : model).Encoding.BytesPerWeight;
+            long weights = Recommender.WeightsRead(model, light, rows.AsSpan(offsets[u], offsets[u + 1] - offsets[u]), maxWeights, out ModelFile source, out bool cut);
+            bytes += weights * (double)source.Encoding.BytesPerWeight;
             if (cut)
                 budgeted++;
         }

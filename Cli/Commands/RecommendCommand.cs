@@ -49,7 +49,7 @@ public static class RecommendCommand
             topK = Math.Min(topK, m.ItemCount);
             var results = new ScoredItem[(long)users * topK];
             var counts = new int[users];
-            int fallbacks = users == 0 ? 0 : new BatchRecommender(m, parse.GetValue(threads), 0, BatchRecommender.DefaultTileItems, light).Recommend(history.Offsets, history.Rows, topK, results, counts, options);
+            int fallbacks = users == 0 ? 0 : new BatchRecommender(m, parse.GetValue(threads), light).Recommend(history.Offsets, history.Rows, topK, results, counts, options);
 
             string? outPath = parse.GetValue(output);
             WriteCsv(outPath, context, m, history.Set, results, counts, topK);

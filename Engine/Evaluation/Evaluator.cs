@@ -22,7 +22,7 @@ public static class Evaluator
     {
         ArgumentNullException.ThrowIfNull(model);
         return Evaluate(history, heldout, options, model.ItemCount, (gathered, k, results, counts) => gathered.Count == 0 ? 0
-            : new BatchRecommender(model, options.Threads, 0, UserBlockScoring.DefaultTileItems, options.LightModel)
+            : new BatchRecommender(model, options.Threads, options.LightModel)
                 .Recommend(gathered.HistoryOffsets, gathered.HistoryRows, k, results, counts, new RecommendOptions { MaxWeights = options.MaxWeights }));
     }
 

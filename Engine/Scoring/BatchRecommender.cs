@@ -21,14 +21,20 @@ public sealed class BatchRecommender
     /// <summary>Users per block when blocks are asked for without a size.</summary>
     public const int DefaultBlockUsers = UserBlockScoring.DefaultBlockUsers;
 
-    /// <summary>Items per tile of a block when no tile size is given.</summary>
-    public const int DefaultTileItems = UserBlockScoring.DefaultTileItems;
     private readonly Worker[] _workers;
 
     /// <param name="model">The model every worker scores from.</param>
     /// <param name="threads">Worker threads; 0 = one per core.</param>
     public BatchRecommender(ModelFile model, int threads = 0)
         : this(model, threads, 0, UserBlockScoring.DefaultTileItems)
+    {
+    }
+
+    /// <param name="model">The model every worker scores from.</param>
+    /// <param name="threads">Worker threads; 0 = one per core.</param>
+    /// <param name="lightModel">The strongest part of each row, for <see cref="RecommendOptions.MaxWeights"/> budgets (see <see cref="Recommender(ModelFile, ModelFile?)"/>), or null.</param>
+    public BatchRecommender(ModelFile model, int threads, ModelFile? lightModel)
+        : this(model, threads, 0, UserBlockScoring.DefaultTileItems, lightModel)
     {
     }
 

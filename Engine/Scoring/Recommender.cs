@@ -235,12 +235,13 @@ public sealed class Recommender
     /// <summary>
     /// The stored weights a call reads for a history (entries as given, repeats included) under a
     /// budget of <paramref name="maxWeights"/> (0: none) with <paramref name="lightModel"/> (or
-    /// null), and whether the budget takes effect: what <c>ease bench</c> counts as bytes per user.
+    /// null), the model they are read from, and whether the budget takes effect: what
+    /// <c>ease bench</c> counts as bytes per user.
     /// </summary>
-    public static long WeightsRead(ModelFile model, ModelFile? lightModel, ReadOnlySpan<int> historyRows, int maxWeights, out bool budgeted)
+    public static long WeightsRead(ModelFile model, ModelFile? lightModel, ReadOnlySpan<int> historyRows, int maxWeights, out ModelFile source, out bool budgeted)
     {
         ArgumentNullException.ThrowIfNull(model);
-        budgeted = PlanBudget(model, lightModel, historyRows, maxWeights, out ModelFile source, out int keep);
+        budgeted = PlanBudget(model, lightModel, historyRows, maxWeights, out source, out int keep);
         long weights = 0;
         foreach (int row in historyRows[^keep..])
             weights += source.RowLength(row);

@@ -51,7 +51,7 @@ public sealed class WeightBudgetTests : IDisposable
         return rows[..length];
     }
 
-    private long Weights(ModelFile model, IEnumerable<int> rows) => rows.Sum(r => (long)model.RowLength(r));
+    private static long Weights(ModelFile model, IEnumerable<int> rows) => rows.Sum(r => (long)model.RowLength(r));
 
     [Theory]
     [MemberData(nameof(Paths))]
@@ -96,7 +96,8 @@ public sealed class WeightBudgetTests : IDisposable
                     ScoringAssert.Same(expected, results.AsSpan(0, count), $"{values} light model, seed {seed}");
                     Assert.True(status.WeightsBudgeted);
                     Assert.Equal(12, status.HistoryItemsUsed);
-                    Assert.Equal(Weights(light, history), Recommender.WeightsRead(_model.Model, light, history, budget, out bool cut));
+                    Assert.Equal(Weights(light, history), Recommender.WeightsRead(_model.Model, light, history, budget, out ModelFile source, out bool cut));
+                    Assert.Same(light, source);
                     Assert.True(cut);
                 }
             }
