@@ -113,30 +113,7 @@ internal sealed class EaseSolver<T> : EaseSolver where T : unmanaged, IBinaryFlo
     {
         if (!_solved)
             throw new InvalidOperationException("call Solve before Write");
-        o.Validate();
-        int n = _data.ItemCount;
-        var watch = Stopwatch.StartNew();
-        var rows = new EaseRows<T>(_matrix);
-        float threshold = 0;
-        double thresholdSeconds = 0;
-        if (o.Prune == PruneMode.Density)
-        {
-            threshold = EaseTrainer.FindDensityThreshold(rows, (long)Math.Round(o.PruneDensity * n * (double)n), _threads, EaseTrainer.Report(progress, "threshold"), ct);
-            thresholdSeconds = watch.Elapsed.TotalSeconds;
-            watch.Restart();
-        }
-        long nonZeros, fileBytes;
-        double keptMass;
-        using (ModelFileWriter writer = ModelFileWriter.Create(path, n, ModelEncoding.For(o.Values, n)))
-        {
-            (nonZeros, keptMass) = EaseTrainer.WriteRows(rows, o, threshold, writer, _threads, EaseTrainer.Report(progress, "prune+write"), ct);
-            writer.SetItemIds(_data.ItemIds);
-            writer.SetPopularity(_data.ItemPopularity);
-            writer.SetMetadata(EaseTrainer.BuildMetadata(_data, o, metadata, nonZeros, keptMass).ToJsonString());
-            writer.Commit();
-            fileBytes = writer.FileLength;
-        }
-        return new ModelWriteReport(nonZeros, keptMass, threshold, thresholdSeconds, watch.Elapsed.TotalSeconds, fileBytes);
+        return EaseTrainer.WriteModel(new EaseRows<T>(_matrix), _data, o, metadata, path, _threads, progress, ct);
     }
 
     private static void CopyRow<TFrom, TTo>(ReadOnlySpan<TFrom> from, Span<TTo> to)
