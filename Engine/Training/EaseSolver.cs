@@ -39,6 +39,9 @@ public abstract class EaseSolver : IDisposable
     /// <summary>Prunes B from the current P as <paramref name="options"/> says and writes the model.</summary>
     public abstract ModelWriteReport Write(string path, TrainOptions options, JsonObject? metadata = null, IProgress<TrainProgress>? progress = null, CancellationToken ct = default);
 
+    /// <summary>The rows of B from the current P, for blending with a graph filter (float32 solvers only).</summary>
+    public abstract EaseRows<float> SolvedRows();
+
     public abstract void Dispose();
 }
 
@@ -114,6 +117,13 @@ internal sealed class EaseSolver<T> : EaseSolver where T : unmanaged, IBinaryFlo
         if (!_solved)
             throw new InvalidOperationException("call Solve before Write");
         return EaseTrainer.WriteModel(new EaseRows<T>(_matrix), _data, o, metadata, path, _threads, progress, ct);
+    }
+
+    public override EaseRows<float> SolvedRows()
+    {
+        if (!_solved)
+            throw new InvalidOperationException("call Solve before SolvedRows");
+        return _matrix is DenseMatrix<float> p ? new EaseRows<float>(p) : throw new InvalidOperationException("blends take EASE's rows from a float32 solver");
     }
 
     private static void CopyRow<TFrom, TTo>(ReadOnlySpan<TFrom> from, Span<TTo> to)

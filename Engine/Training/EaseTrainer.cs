@@ -78,7 +78,7 @@ public static class EaseTrainer
     /// first when it asks for one) and writes the model with the data's ids and popularity: the one
     /// way every family reaches a file.
     /// </summary>
-    internal static ModelWriteReport WriteModel<T>(IWeightRows<T> rows, InteractionSet data, TrainOptions o, JsonObject? metadata, string path,
+    public static ModelWriteReport WriteModel<T>(IWeightRows<T> rows, InteractionSet data, TrainOptions o, JsonObject? metadata, string path,
         int threads, IProgress<TrainProgress>? progress, CancellationToken ct)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {

@@ -20,7 +20,15 @@ public static class GraphFilterOperator
     public sealed record Timings(double GramSeconds, double SvdSeconds, double FilterSeconds, double LowPassSeconds, double LowPassGflops);
 
     /// <summary>The operator of <paramref name="f"/> on <paramref name="data"/>; the caller disposes it. Its diagonal is left as computed.</summary>
-    public static DenseMatrix<float> Build(InteractionSet data, FilterOptions f, int threads, IProgress<TrainProgress>? progress, CancellationToken ct, out Timings timings)
+    /// <param name="data">The interactions.</param>
+    /// <param name="f">The family and its parameters.</param>
+    /// <param name="threads">Worker threads; 0 = all cores.</param>
+    /// <param name="progress">Phase and fraction done, or null.</param>
+    /// <param name="ct">Cancels between blocks.</param>
+    /// <param name="timings">What each stage took.</param>
+    /// <param name="cache">What a grid shares between its points (R̃ per normalisation, V per rank and seed), or null.</param>
+    public static DenseMatrix<float> Build(InteractionSet data, FilterOptions f, int threads, IProgress<TrainProgress>? progress, CancellationToken ct, out Timings timings,
+        GraphFilterCache? cache = null)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(f);
@@ -28,7 +36,8 @@ public static class GraphFilterOperator
         int n = data.ItemCount;
         threads = threads > 0 ? threads : Environment.ProcessorCount;
         (double[] c, double[] e) = f.Operator();
-        var norm = new NormalizedInteractions(data, f.EffectiveNormExponent);
+        cache ??= new GraphFilterCache(data);
+        NormalizedInteractions norm = cache.Normalized(f.EffectiveNormExponent);
         var watch = System.Diagnostics.Stopwatch.StartNew();
 
         // Low-pass factors first: they need only R̃, and M is free to be overwritten after.
@@ -37,7 +46,7 @@ public static class GraphFilterOperator
         double svdSeconds = 0;
         if (f.HasLowPass)
         {
-            (u, z, rank) = LowPassFactors(norm, f, e, threads, EaseTrainer.Report(progress, "svd"), ct);
+            (u, z, rank) = LowPassFactors(cache, norm, f, e, threads, EaseTrainer.Report(progress, "svd"), ct);
             svdSeconds = watch.Elapsed.TotalSeconds;
         }
 
@@ -133,55 +142,19 @@ public static class GraphFilterOperator
     /// D^-1/2 V (e₀W + e₁WP̃) is U·Z with W = Vᵀ D^1/2; V = the top r right singular vectors of R̃
     /// with the symmetric normalisation, i.e. the top eigenvectors of P̃.
     /// </summary>
-    private static unsafe (float[] U, float[] Zt, int Rank) LowPassFactors(NormalizedInteractions norm, FilterOptions f, double[] e, int threads,
+    private static (float[] U, float[] Zt, int Rank) LowPassFactors(GraphFilterCache cache, NormalizedInteractions norm, FilterOptions f, double[] e, int threads,
         IProgress<double>? progress, CancellationToken ct)
     {
         // Validate keeps the low-pass families on the symmetric normalisation, whose P̃ has V as eigenvectors.
         if (norm.Exponent != 0.5)
             throw new InvalidOperationException($"the low-pass term needs the symmetric normalisation, got a = {norm.Exponent}");
-        NormalizedInteractions half = norm;
-        int n = half.Items, r = Math.Min(f.EffectiveRank, n);
-        // Oversampling by r (at least 64) and a few power passes: the scipy reference's exact svds
-        // and this agree on the filter's recall to the fourth digit on yelp2018.
-        int l = Math.Min(n, r + Math.Max(64, r));
-        EigenPairs eig;
-        using (var subspace = new RandomizedSubspace(n, l, f.Seed, threads))
-        {
-            var scratch = new float[(long)half.Users * l];
-            eig = subspace.TopEigen((x, y, width) =>
-            {
-                fixed (float* xp = x)
-                fixed (float* yp = y)
-                    half.ApplyGram(xp, width, yp, width, width, scratch, threads, ct);
-            }, r, f.PowerIterations, p => progress?.Report(p));
-        }
-        r = eig.Rank;
-        double[] degree = half.ItemDegrees;
-        var u = new float[(long)n * r];
-        var xs = new float[(long)n * r];
-        for (int i = 0; i < n; i++)
-        {
-            double s = Math.Sqrt(degree[i]);
-            for (int k = 0; k < r; k++)
-            {
-                double v = eig.Vectors[(long)i * r + k];
-                u[(long)i * r + k] = s > 0 ? (float)(v / s) : 0;
-                xs[(long)i * r + k] = (float)(v * s);
-            }
-        }
-        float[] zt = new float[xs.Length];
-        TensorPrimitives.Multiply(xs, (float)e[0], zt);
+        GraphFilterCache.LowPass basis = cache.Basis(norm, f.EffectiveRank, f.PowerIterations, f.Seed, threads, progress, ct);
+        float[] zt = new float[basis.Scaled.Length];
+        TensorPrimitives.Multiply(basis.Scaled, (float)e[0], zt);
         if (e.Length > 1 && e[1] != 0)
-        {
-            var py = new float[xs.Length];
-            var scratch = new float[(long)half.Users * r];
-            fixed (float* xp = xs)
-            fixed (float* yp = py)
-                half.ApplyGram(xp, r, yp, r, r, scratch, threads, ct);
-            TensorPrimitives.MultiplyAdd(py, (float)e[1], zt, zt);
-        }
+            TensorPrimitives.MultiplyAdd(basis.GraphTimesScaled(norm, threads, ct), (float)e[1], zt, zt);
         progress?.Report(1);
-        return (u, zt, r);
+        return (basis.Unscaled, zt, basis.Rank);
     }
 
     /// <summary>M += U·Z, U n x r row-major, Z given as Zᵀ (n x r row-major): one GEMM on the engine's kernels.</summary>
