@@ -197,6 +197,7 @@ public static class TrainCommand
             ["values"] = ModelEncoding.Name(o.Values),
             ["threads"] = r.Threads,
             ["solver"] = r.Solver,
+            ["solver_reason"] = r.SolverReason,
             ["kernel"] = r.KernelPath,
             ["phases"] = phases,
             ["total_seconds"] = Round(total),
@@ -228,6 +229,8 @@ public static class TrainCommand
             o.WriteLine(string.Create(c, $"trained {f.DisplayName}: {GraphFilterTrainer.Formula(f)}{(f.EaseWeight != 0 ? $", EASE λ={opt.Lambda} dropout={opt.Dropout}" : "")}, f32 -> {output}"));
         else
             o.WriteLine(string.Create(c, $"trained {(opt.Dropout > 0 ? "EDLAE" : "EASE")} λ={opt.Lambda} dropout={opt.Dropout} {(opt.Precision == Precision.Float64 ? "f64" : "f32")}, {solver} -> {output}"));
+        if (r.SolverReason.Length > 0 && opt.Solver == SolverKind.Auto)
+            o.WriteLine($"solver      {r.Solver}: {r.SolverReason}");
         o.WriteLine(string.Create(c, $"data        {r.Users:N0} users, {r.Items:N0} items, {r.Interactions:N0} interactions ({data.DuplicatePairs:N0} duplicates, {data.SkippedRows:N0} bad rows skipped)"));
         o.WriteLine(string.Create(c, $"model       {r.NonZeros:N0} weights, density {r.Density * 100:0.###}%, kept {r.KeptWeightMass * 100:0.##}% of the squared weight mass{(r.Solver == "sparse" ? $" ({r.SolvedWeights:N0} solved)" : "")}, file {Units.Bytes(r.FileBytes)}"));
         o.WriteLine(string.Create(c, $"{"load",-12}{Units.Seconds(load),10}"));

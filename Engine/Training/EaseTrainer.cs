@@ -32,13 +32,15 @@ public static class EaseTrainer
             throw new InvalidDataException("the input holds no interactions; nothing to train on");
         if (options.Filter is not null)
             return Filters.GraphFilterTrainer.Train(data, options, outputPath, metadata, progress, ct);
-        if (MemoryBudget.Choose(data, options) == SolverKind.Sparse)
-            return Sparse.SparseEaseTrainer.Train(data, options, outputPath, metadata, progress, ct);
+        SolverChoice choice = MemoryBudget.Decide(data, options);
+        if (choice.Kind == SolverKind.Sparse)
+            return Sparse.SparseEaseTrainer.Train(data, options, outputPath, metadata, progress, ct) with { SolverReason = choice.Reason };
         metadata = metadata?.DeepClone().AsObject() ?? [];
         metadata["solver"] = new JsonObject { ["kind"] = "dense", ["method"] = "blocked Cholesky inverse" };
-        return options.Precision == Precision.Float64
+        TrainReport report = options.Precision == Precision.Float64
             ? Train<double>(data, options, outputPath, metadata, progress, ct)
             : Train<float>(data, options, outputPath, metadata, progress, ct);
+        return report with { SolverReason = choice.Reason };
     }
 
     private static TrainReport Train<T>(InteractionSet data, TrainOptions o, string outputPath, JsonObject? metadata,

@@ -59,16 +59,68 @@ public static class MemoryBudget
     public static long InputBytes(InteractionSet data) =>
         data.InteractionCount * 8 + (data.UserCount + data.ItemCount) * 48L;
 
+    /// <summary>
+    /// Share of the machine's available memory that <see cref="SolverKind.Auto"/> lets the dense
+    /// solver take: the rest stays for the page cache (the model is written through it) and for
+    /// other processes. An explicit --memory-limit is taken whole.
+    /// </summary>
+    public const double AutoDenseShare = 0.6;
+
+    /// <summary>Auto takes the dense solver only while its predicted time is at most this, or at most <see cref="AutoTimeRatio"/> times the sparse solver's.</summary>
+    public const double AutoDenseSeconds = 600;
+
+    public const double AutoTimeRatio = 10;
+
     /// <summary>Resolves <see cref="SolverKind.Auto"/> and checks the chosen solver fits; throws one line naming the memory needed.</summary>
-    public static SolverKind Choose(InteractionSet data, TrainOptions o)
+    public static SolverKind Choose(InteractionSet data, TrainOptions o) => Decide(data, o).Kind;
+
+    /// <summary>
+    /// The solver for a run and why, in one line. Auto takes dense when its n x n matrix fits
+    /// <see cref="AutoDenseShare"/> of available memory (or the whole explicit limit) and its n³
+    /// solve, predicted from the GEMM rate measured here, takes at most <see cref="AutoDenseSeconds"/>
+    /// or <see cref="AutoTimeRatio"/> times the sparse solve; else sparse. Throws when the chosen
+    /// solver does not fit.
+    /// </summary>
+    public static SolverChoice Decide(InteractionSet data, TrainOptions o)
     {
         long limit = Limit(o);
         long input = InputBytes(data);
         long dense = DenseBytes(data.ItemCount, o.Precision) + input;
-        long sparse = SparseBytes(data.ItemCount, o.EffectiveNeighbors(data.ItemCount), o.EffectiveGramNeighbors(data.ItemCount), o.EffectiveThreads) + input;
+        int m = o.EffectiveNeighbors(data.ItemCount);
+        long sparse = SparseBytes(data.ItemCount, m, o.EffectiveGramNeighbors(data.ItemCount), o.EffectiveThreads) + input;
         SolverKind kind = o.Solver;
+        string reason;
+        double denseSeconds = 0, sparseSeconds = 0, gflops = 0;
         if (kind == SolverKind.Auto)
-            kind = o.ShardCount == 1 && dense <= limit ? SolverKind.Dense : SolverKind.Sparse;
+        {
+            long denseRoom = o.MemoryLimitBytes > 0 ? limit : (long)(AutoDenseShare * limit);
+            string room = o.MemoryLimitBytes > 0 ? $"the memory limit of {Format(limit)}" : $"{AutoDenseShare:P0} of the {Format(limit)} available";
+            if (o.ShardCount > 1)
+            {
+                (kind, reason) = (SolverKind.Sparse, "sharded runs are sparse");
+            }
+            else if (dense > denseRoom)
+            {
+                (kind, reason) = (SolverKind.Sparse, $"the dense solver needs {Format(dense)}, over {room}");
+            }
+            else
+            {
+                gflops = MeasureGflops(o.Precision, o.EffectiveThreads);
+                double n = data.ItemCount;
+                // Factor + inversion cost n³ flops at about the GEMM rate; the sparse solver's n
+                // local m x m systems cost about n·m³ and run near a quarter of it (small blocks).
+                denseSeconds = n * n * n / (gflops * 1e9);
+                sparseSeconds = n * Math.Pow(Math.Min(m, n), 3) / (gflops * 0.25e9);
+                if (denseSeconds <= AutoDenseSeconds || denseSeconds <= AutoTimeRatio * sparseSeconds)
+                    (kind, reason) = (SolverKind.Dense, $"the dense solver needs {Format(dense)} (within {room}) and about {Duration(denseSeconds)} at {gflops:0} GFLOP/s");
+                else
+                    (kind, reason) = (SolverKind.Sparse, $"the dense solver would take about {Duration(denseSeconds)} at {gflops:0} GFLOP/s, the sparse about {Duration(sparseSeconds)}");
+            }
+        }
+        else
+        {
+            reason = $"--solver {(kind == SolverKind.Dense ? "dense" : "sparse")}";
+        }
         long need = kind == SolverKind.Dense ? dense : sparse;
         if (need > limit)
         {
@@ -79,8 +131,44 @@ public static class MemoryBudget
                 $"the {(kind == SolverKind.Dense ? "dense" : "sparse")} solver needs about {Format(need)} for {data.ItemCount:N0} items, " +
                 $"over the memory limit of {Format(limit)}{hint}");
         }
-        return kind;
+        return new SolverChoice(kind, reason, need, limit, denseSeconds, sparseSeconds, gflops);
     }
+
+    /// <summary>GFLOP/s of the engine's GEMM on this machine now: one 768³ product after a warm-up (a few milliseconds).</summary>
+    private static unsafe double MeasureGflops(Precision precision, int threads)
+    {
+        const int N = 768;
+        if (precision == Precision.Float64)
+            return Probe<double>();
+        return Probe<float>();
+
+        double Probe<T>() where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T>
+        {
+            using var gemm = new DenseGemm<T>(threads);
+            var a = new T[N * N];
+            var c = new T[N * N];
+            a.AsSpan().Fill(T.One);
+            double best = double.MaxValue;
+            fixed (T* ap = a)
+            fixed (T* cp = c)
+            {
+                for (int round = 0; round < 3; round++)
+                {
+                    var watch = System.Diagnostics.Stopwatch.StartNew();
+                    gemm.Multiply(N, N, N, T.One, ap, N, 1, ap, N, 1, cp, N);
+                    best = Math.Min(best, watch.Elapsed.TotalSeconds);
+                }
+            }
+            return 2.0 * N * N * N / best / 1e9;
+        }
+    }
+
+    private static string Duration(double seconds) => seconds switch
+    {
+        < 90 => string.Create(CultureInfo.InvariantCulture, $"{seconds:0} s"),
+        < 5400 => string.Create(CultureInfo.InvariantCulture, $"{seconds / 60:0.#} min"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{seconds / 3600:0.#} h"),
+    };
 
     internal static string Format(long bytes) => bytes switch
     {
@@ -91,3 +179,6 @@ public static class MemoryBudget
         _ => string.Create(CultureInfo.InvariantCulture, $"{bytes} bytes"),
     };
 }
+
+/// <summary>Which solver a run uses and why; under auto, the predictions it weighed (0 when not measured).</summary>
+public sealed record SolverChoice(SolverKind Kind, string Reason, long NeedBytes, long LimitBytes, double PredictedDenseSeconds, double PredictedSparseSeconds, double MeasuredGflops);

@@ -21,6 +21,8 @@ public sealed record TrainReport
     public double PruneThreshold { get; init; }
     /// <summary>"dense" or "sparse".</summary>
     public string Solver { get; init; } = "dense";
+    /// <summary>Why this solver: the flag, or what auto weighed (memory, predicted time).</summary>
+    public string SolverReason { get; init; } = "";
     /// <summary>Sparse solver: candidates per item.</summary>
     public int Neighbors { get; init; }
     /// <summary>Sparse solver: weights solved before pruning (the share of B it estimated).</summary>
