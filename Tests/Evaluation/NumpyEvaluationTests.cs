@@ -74,3 +74,36 @@ public class NumpyStrongProtocolTests
         }
     }
 }
+
+/// <summary>
+/// GF-CF against the independent scipy reference (../shared/peers/gfcf_scipy.py, exact svds) on
+/// ml-1m: `ease train --family gf-cf` + `ease evaluate` give its Recall@20 and NDCG@20 to within 0.001.
+/// </summary>
+public class GfCfScipyTests
+{
+    [NumpyCrossCheckTheory]
+    [InlineData("0.3", "256")]
+    [InlineData("0", "256")]
+    public void Ml1mMetricsEqualTheScipyReference(string alpha, string rank)
+    {
+        string split = Path.Combine(NumpyCrossCheck.DataDir, "ml-1m");
+        string peerScript = Path.Combine(Path.GetDirectoryName(NumpyCrossCheck.Peer)!, "gfcf_scipy.py");
+        int code = NumpyCrossCheck.Run(NumpyCrossCheck.Python, $"\"{peerScript}\" \"{split}\" --alpha {alpha} --k {rank}", TimeSpan.FromMinutes(5), out string peerOut);
+        Assert.True(code == 0, peerOut);
+        using JsonDocument peer = JsonDocument.Parse(peerOut.Split('\n').Last(l => l.StartsWith('{')));
+
+        using var dir = new TempDirectory();
+        string model = dir.File("m.ease");
+        var train = CliRunner.Run("train", "-i", Path.Combine(split, "train.txt"), "--format", "adjacency", "-o", model, "--family", "gf-cf", "--alpha", alpha, "--rank", rank, "-q");
+        Assert.True(train.ExitCode == 0, train.Err);
+        var eval = CliRunner.Run("evaluate", "-m", model, "--history", Path.Combine(split, "train.txt"), "--heldout", Path.Combine(split, "test.txt"), "--format", "adjacency", "-k", "20", "--json");
+        Assert.True(eval.ExitCode == 0, eval.Err);
+        using JsonDocument ours = JsonDocument.Parse(eval.Out);
+        Assert.Equal(peer.RootElement.GetProperty("users").GetInt32(), ours.RootElement.GetProperty("users").GetInt32());
+        foreach ((string theirs, string mine) in new[] { ("recall", "Recall@20"), ("ndcg", "NDCG@20") })
+        {
+            double expected = peer.RootElement.GetProperty(theirs).GetDouble(), actual = ours.RootElement.GetProperty(mine).GetDouble();
+            Assert.True(Math.Abs(expected - actual) < 0.001, $"{mine}: scipy {expected}, ease {actual}");
+        }
+    }
+}
