@@ -13,7 +13,7 @@ public static class EaseEndpointRouteBuilderExtensions
     /// Maps, under <paramref name="prefix"/>: <c>POST /recommend</c>, <c>POST /recommend/batch</c>,
     /// <c>GET /similar/{id}</c>, <c>GET /healthz</c>, <c>GET /readyz</c>, <c>GET /metrics</c> (Prometheus
     /// text, OpenTelemetry's exporter) and, unless <see cref="EaseOptions.MapAdminReload"/> is off,
-    /// <c>POST /admin/reload</c>. The same JSON and limits as <c>ease serve</c>. Needs <see cref="EaseServiceCollectionExtensions.AddEase"/>.
+    /// <c>POST /admin/reload</c>. The same JSON and limits as <c>ease serve</c>. Needs <c>AddEase</c>.
     /// </summary>
     /// <param name="endpoints">The app (or a route group).</param>
     /// <param name="prefix">The path the endpoints go under: "" or e.g. "/ease".</param>

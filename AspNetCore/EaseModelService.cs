@@ -23,7 +23,6 @@ public sealed class EaseModelService : IHostedService, IDisposable
         _options = options;
         Metrics = metrics;
         _log = log;
-        Limits = options.CurrentValue.Validate();
         // A new ModelPath in the configuration swaps that file in, as a replaced file does.
         _onChange = options.OnChange(o =>
         {
@@ -34,7 +33,8 @@ public sealed class EaseModelService : IHostedService, IDisposable
 
     internal EaseMetrics Metrics { get; }
 
-    internal ServeLimits Limits { get; }
+    /// <summary>The request limits, checked when the host starts.</summary>
+    internal ServeLimits Limits { get; private set; } = new();
 
     /// <summary>The model holder once started; null before the start and after the stop.</summary>
     internal ModelHolder? Holder => Volatile.Read(ref _holder);
@@ -61,6 +61,7 @@ public sealed class EaseModelService : IHostedService, IDisposable
     public Task StartAsync(CancellationToken cancellationToken)
     {
         EaseOptions options = _options.CurrentValue;
+        Limits = options.Validate();
         ModelHolder holder = ModelHolder.Open(options.ModelPath, options.LightModelPath, Metrics, _log);
         if (options.WatchModelFile || options.ReloadOnSighup)
             _watcher = new ModelWatcher(holder, options.PollInterval, options.WatchModelFile, options.ReloadOnSighup, _log);

@@ -1,7 +1,7 @@
 namespace Ease.AspNetCore;
 
 /// <summary>
-/// What <see cref="EaseServiceCollectionExtensions.AddEase"/> serves: the model file, an optional
+/// What <c>AddEase</c> serves: the model file, an optional
 /// latency budget with its light model, the request limits, and how a replaced model file is noticed.
 /// The same settings as the options of <c>ease serve</c>.
 /// </summary>

@@ -5,7 +5,7 @@ namespace Ease.AspNetCore;
 /// <summary>
 /// Readiness: healthy while a model is being served (its id and generation in the data), unhealthy
 /// before the model is open and after the host stopped. Registered by
-/// <see cref="EaseServiceCollectionExtensions.AddEase"/> as "ease", tagged "ready".
+/// <c>AddEase</c> as "ease", tagged "ready".
 /// </summary>
 public sealed class EaseReadinessCheck(EaseModelService service) : IHealthCheck
 {

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -21,7 +22,24 @@ public static class EaseServiceCollectionExtensions
     public static IServiceCollection AddEase(this IServiceCollection services, Action<EaseOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(configure);
-        services.Configure(configure);
+        return services.Configure(configure).AddEaseServices();
+    }
+
+    /// <summary>
+    /// <see cref="AddEase(IServiceCollection, Action{EaseOptions})"/> with the options bound from a
+    /// configuration section (e.g. <c>builder.Configuration.GetSection("Ease")</c>). A changed
+    /// <c>ModelPath</c> in a reloaded configuration swaps that file in.
+    /// </summary>
+    /// <param name="services">The app's services.</param>
+    /// <param name="configuration">The section holding <see cref="EaseOptions"/>' properties.</param>
+    public static IServiceCollection AddEase(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        return services.Configure<EaseOptions>(configuration).AddEaseServices();
+    }
+
+    private static IServiceCollection AddEaseServices(this IServiceCollection services)
+    {
         services.AddMetrics();
         services.TryAddSingleton(sp => new EaseMetrics(sp.GetRequiredService<IMeterFactory>().Create(EaseMetrics.MeterName)));
         services.TryAddSingleton(sp => new EaseModelService(

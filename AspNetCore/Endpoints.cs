@@ -20,7 +20,7 @@ namespace Ease.AspNetCore;
 internal sealed class Endpoints(EaseModelService service, ILogger<EaseModelService> log)
 {
     private readonly EaseMetrics metrics = service.Metrics;
-    private readonly ServeLimits limits = service.Limits;
+    private ServeLimits limits => service.Limits;
 
     private static readonly JsonEncodedText ItemsKey = JsonEncodedText.Encode("items");
     private static readonly JsonEncodedText IdKey = JsonEncodedText.Encode("id");

@@ -24,7 +24,7 @@ internal sealed record ServeOptions
 }
 
 /// <summary>
-/// `ease serve`: Kestrel alone with <see cref="EaseServiceCollectionExtensions.AddEase"/> and
+/// `ease serve`: Kestrel alone with <c>AddEase</c> and
 /// <see cref="EaseEndpointRouteBuilderExtensions.MapEase"/> at the root, log lines on stderr;
 /// started by the command and by the tests.
 /// </summary>

@@ -9,6 +9,7 @@ using Ease.Tests.Support;
 namespace Ease.Tests.Serve;
 
 /// <summary>`ease serve` over HTTP: results equal the library's, bad requests get 400s, hot swap.</summary>
+[Collection(Ease.Tests.AspNetCore.EaseMeterCollection.Name)]
 public sealed class ServeTests : IDisposable
 {
     private const int Items = 240;
