@@ -34,6 +34,11 @@ internal sealed class InteractionFileParser
 
     public void Run(IProgress<ReadProgress>? progress, CancellationToken ct)
     {
+        if (_options.Format == InputFormat.Parquet)
+        {
+            _builder.LinesRead = new ParquetInteractionFile(_path, _options, this).Read(progress, ct);
+            return;
+        }
         using var lines = new LineReader(_path, progress, ct);
         if (_options.Format == InputFormat.Adjacency)
             ReadAdjacency(lines);
@@ -228,13 +233,23 @@ internal sealed class InteractionFileParser
                 BadRow(lineNumber, line, $"weight \"{Encoding.UTF8.GetString(weightField)}\" in column {_weightColumn} is not a finite number");
                 return;
             }
-            if (_options.MinWeight is double min && weight < min)
-            {
-                _builder.FilteredRows++;
-                return;
-            }
+            Add(userField, itemField, weight);
+            return;
         }
+        Add(userField, itemField, double.NaN);
+    }
 
+    /// <summary>
+    /// One interaction whose fields passed their checks, from a delimited row or a Parquet row: the
+    /// --min-weight filter (<paramref name="weight"/> NaN: no weight column), the shard, the id maps.
+    /// </summary>
+    internal void Add(ReadOnlySpan<byte> userField, ReadOnlySpan<byte> itemField, double weight)
+    {
+        if (_options.MinWeight is double min && weight < min)
+        {
+            _builder.FilteredRows++;
+            return;
+        }
         if (!_shard.Contains(userField))
             return;
         // The user is registered even when the item is unknown, as in adjacency files: a history
@@ -257,18 +272,21 @@ internal sealed class InteractionFileParser
         return item;
     }
 
-    void BadRow(long lineNumber, ReadOnlySpan<byte> line, string reason)
+    void BadRow(long lineNumber, ReadOnlySpan<byte> line, string reason) => BadRow(lineNumber, reason, LineText, line);
+
+    /// <summary>Skips and counts the row under --skip-bad-rows, else throws naming it; <paramref name="text"/> runs only to throw.</summary>
+    internal void BadRow<TRow>(long lineNumber, string reason, Func<TRow, string?> text, TRow row) where TRow : allows ref struct
     {
         if (_options.SkipBadRows)
         {
             _builder.SkippedRows++;
             return;
         }
-        ThrowHelper.ThrowFormat(_path, lineNumber, LineText(line), reason);
+        ThrowHelper.ThrowFormat(_path, lineNumber, text(row), reason);
     }
 
     /// <summary>The row as text for a message: enough bytes for ~200 characters, invalid bytes shown as U+FFFD.</summary>
-    static string LineText(ReadOnlySpan<byte> line) =>
+    static string? LineText(ReadOnlySpan<byte> line) =>
         Encoding.UTF8.GetString(line[..Math.Min(line.Length, InputFormatException.MaxLineTextLength * 4)]);
 
     static string DescribeInvalidUtf8(ReadOnlySpan<byte> line)
