@@ -7,6 +7,7 @@
 // interactions.csv holds the rows that interactions.parquet (string ids, float64 ratings, 3 row
 // groups, snappy, dictionary pages) and interactions-typed.parquet (int64 users, int32 ratings,
 // one row group, gzip, plain pages) hold as well; nulls.parquet has a null item in row 3;
+// integer-ids.parquet (int32 users, int64 items) holds the rows of integer-ids.csv;
 // wrong-types.parquet has a float64 user column and a string rating column; truncated.parquet is
 // the first 60% of interactions.parquet's bytes.
 #:package ParquetSharp@25.0.1.2
@@ -84,6 +85,18 @@ using (var file = new ParquetFileWriter(Path.Combine(dir, "wrong-types.parquet")
     using (var w = group.NextColumn().LogicalWriter<double>()) w.WriteBatch([1.5, 2.5]);
     using (var w = group.NextColumn().LogicalWriter<string>()) w.WriteBatch(["a", "b"]);
     using (var w = group.NextColumn().LogicalWriter<string>()) w.WriteBatch(["5", "high"]);
+    file.Close();
+}
+
+int[] smallUsers = [.. users.Select(u => (int)(u - 1000))];
+long[] itemNumbers = [.. items.Select(i => long.Parse(i.TrimStart('B', 'ü', '-'), CultureInfo.InvariantCulture) * 1_000_003L)];
+File.WriteAllLines(Path.Combine(dir, "integer-ids.csv"),
+    ["user,item", .. Enumerable.Range(0, n).Select(r => string.Create(CultureInfo.InvariantCulture, $"{smallUsers[r]},{itemNumbers[r]}"))]);
+using (var file = new ParquetFileWriter(Path.Combine(dir, "integer-ids.parquet"), [new Column<int>("user"), new Column<long>("item")]))
+{
+    using RowGroupWriter group = file.AppendRowGroup();
+    using (var w = group.NextColumn().LogicalWriter<int>()) w.WriteBatch(smallUsers);
+    using (var w = group.NextColumn().LogicalWriter<long>()) w.WriteBatch(itemNumbers);
     file.Close();
 }
 

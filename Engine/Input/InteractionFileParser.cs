@@ -245,20 +245,57 @@ internal sealed class InteractionFileParser
     /// </summary>
     internal void Add(ReadOnlySpan<byte> userField, ReadOnlySpan<byte> itemField, double weight)
     {
+        if (Filtered(weight))
+            return;
+        int user = User(userField);
+        if (user >= 0)
+            AddItem(user, itemField);
+    }
+
+    /// <summary>Counts and drops a row below --min-weight.</summary>
+    internal bool Filtered(double weight)
+    {
         if (_options.MinWeight is double min && weight < min)
         {
             _builder.FilteredRows++;
-            return;
+            return true;
         }
-        if (!_shard.Contains(userField))
-            return;
-        // The user is registered even when the item is unknown, as in adjacency files: a history
-        // of unknown items is still a user, who gets the popularity fallback.
-        int user = _builder.Users.Lookup(userField, add: true, ref _chars);
+        return false;
+    }
+
+    /// <summary>
+    /// The user's index, registered even when the row's item turns out unknown (as in adjacency
+    /// files: a history of unknown items is still a user, who gets the popularity fallback); -1 when
+    /// the user is outside the shard.
+    /// </summary>
+    internal int User(ReadOnlySpan<byte> userField) =>
+        _shard.Contains(userField) ? _builder.Users.Lookup(userField, add: true, ref _chars) : -1;
+
+    internal void AddItem(int user, ReadOnlySpan<byte> itemField)
+    {
         int item = ResolveItem(itemField);
+        if (item >= 0)
+            _builder.AddPair(user, item);
+    }
+
+    /// <summary>The item's index without counting an unknown one (-1); for readers that cache indices.</summary>
+    internal int ItemIndex(ReadOnlySpan<byte> itemField) => _builder.Items.Lookup(itemField, add: !_restrictItems, ref _chars);
+
+    /// <inheritdoc cref="ItemIndex(ReadOnlySpan{byte})"/>
+    internal int ItemIndex(ReadOnlySpan<char> itemId)
+    {
+        if (!_restrictItems)
+            return _builder.Items.GetOrAdd(itemId);
+        return _builder.Items.TryGet(itemId, out int item) ? item : -1;
+    }
+
+    /// <summary>Adds the pair; an unknown item (-1) is counted and dropped.</summary>
+    internal void AddPair(int user, int item)
+    {
         if (item < 0)
-            return;
-        _builder.AddPair(user, item);
+            _builder.UnknownItemInteractions++;
+        else
+            _builder.AddPair(user, item);
     }
 
     // ---------------------------------------------------------------- shared helpers

@@ -1,4 +1,5 @@
 using System.Buffers.Text;
+using System.Runtime.InteropServices;
 using System.Text;
 using Parquet;
 using Parquet.Schema;
@@ -15,13 +16,24 @@ internal sealed class ParquetInteractionFile(string path, InputOptions options, 
 {
     private byte[] _user = new byte[64];
     private byte[] _item = new byte[64];
+    private int _resolvedRow = -1; // the row of this row group whose user _resolvedUser is, or -1
+    private int _resolvedUser;
+
+    // Item indices already looked up. A string column's dictionary pages hand out one slice of one
+    // buffer per distinct value, so (buffer, offset, length) names a value; integers name themselves.
+    private const int CacheSlots = 1 << 13;
+    private readonly object?[] _cachedBuffer = new object?[CacheSlots];
+    private readonly long[] _cachedKey = new long[CacheSlots];
+    private readonly int[] _cachedItem = new int[CacheSlots];
 
     /// <summary>Reads every row; returns the number of rows read.</summary>
     public long Read(IProgress<ReadProgress>? progress, CancellationToken ct)
     {
-        using FileStream file = InputFile.OpenRead(path, FileOptions.RandomAccess);
+        // Buffered: the reader takes page headers a few bytes at a time.
+        using FileStream file = InputFile.OpenRead(path, FileOptions.RandomAccess, bufferSize: 1 << 16);
         long totalBytes = file.Length;
         ParquetReader reader = Open(file, ct);
+        Task<int> loading = Task.FromResult(0);
         try
         {
             DataField[] fields = reader.Schema.GetDataFields();
@@ -30,43 +42,53 @@ internal sealed class ParquetInteractionFile(string path, InputOptions options, 
             Column? weight = options.EffectiveWeightColumn is string w ? Column.Find(fields, w, "weight", WeightKind, path) : null;
             if (ReferenceEquals(user.Field, item.Field))
                 throw new ArgumentException($"The user and item columns are the same column (\"{user.Field.Name}\").");
+            // Two sets of column buffers: the next row group is decoded on another thread while the
+            // rows of this one go into the id maps (the reader's stream is used by one thread at a time).
+            Column[] current = weight is null ? [user, item] : [user, item, weight];
+            Column[] next = [.. current.Select(c => c.Twin())];
             long row = 0;
+            loading = Task.FromResult(Load(reader, 0, current, row, ct));
             for (int g = 0; g < reader.RowGroupCount; g++)
             {
                 ct.ThrowIfCancellationRequested();
-                using ParquetRowGroupReader group = reader.OpenRowGroupReader(g);
-                int rows = checked((int)group.RowCount);
-                Guard(() => user.Load(group, rows, ct), row);
-                Guard(() => item.Load(group, rows, ct), row);
-                if (weight is not null)
-                    Guard(() => weight.Load(group, rows, ct), row);
+                int rows = loading.GetAwaiter().GetResult();
+                if (g + 1 < reader.RowGroupCount)
+                {
+                    int following = g + 1;
+                    Column[] target = next;
+                    long first = row + rows;
+                    loading = Task.Run(() => Load(reader, following, target, first, ct), ct);
+                }
+                _resolvedRow = -1;
+                // The next group's strings are in other buffers, which may reuse the addresses of this group's.
+                Array.Clear(_cachedBuffer);
                 for (int r = 0; r < rows; r++)
-                    AddRow(user, item, weight, r, ++row);
+                    AddRow(current[0], current[1], current.Length > 2 ? current[2] : null, r, ++row);
                 progress?.Report(new ReadProgress(totalBytes * (g + 1) / reader.RowGroupCount, totalBytes, row));
+                (current, next) = (next, current);
             }
             return row;
         }
         finally
         {
+            // A bad row stops the read while the next row group may still be decoding: let it finish first.
+            ((IAsyncResult)loading).AsyncWaitHandle.WaitOne();
             reader.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
     }
 
     private void AddRow(Column user, Column item, Column? weight, int r, long row)
     {
-        if (!user.TryUtf8(r, ref _user, out int userLength))
+        if (user.IsNull(r) || item.IsNull(r))
         {
-            parser.BadRow(row, $"no user id (null) in column \"{user.Field.Name}\"", RowText, (this, user, item, weight, r));
+            Column missing = user.IsNull(r) ? user : item;
+            parser.BadRow(row, $"no {(missing == user ? "user" : "item")} id (null) in column \"{missing.Field.Name}\"", RowText, (this, user, item, weight, r));
             return;
         }
-        if (!item.TryUtf8(r, ref _item, out int itemLength))
+        if (user.IsEmpty(r) || item.IsEmpty(r))
         {
-            parser.BadRow(row, $"no item id (null) in column \"{item.Field.Name}\"", RowText, (this, user, item, weight, r));
-            return;
-        }
-        if (userLength == 0 || itemLength == 0)
-        {
-            parser.BadRow(row, $"empty {(userLength == 0 ? "user" : "item")} id in column \"{(userLength == 0 ? user : item).Field.Name}\"", RowText, (this, user, item, weight, r));
+            Column empty = user.IsEmpty(r) ? user : item;
+            parser.BadRow(row, $"empty {(empty == user ? "user" : "item")} id in column \"{empty.Field.Name}\"", RowText, (this, user, item, weight, r));
             return;
         }
         double value = double.NaN;
@@ -79,7 +101,46 @@ internal sealed class ParquetInteractionFile(string path, InputOptions options, 
                 return;
             }
         }
-        parser.Add(_user.AsSpan(0, userLength), _item.AsSpan(0, itemLength), value);
+        if (parser.Filtered(value))
+            return;
+        // Logs are mostly sorted by user: a row of the user of the row before needs no lookup.
+        if (_resolvedRow < 0 || !user.SameValue(r, _resolvedRow))
+        {
+            _resolvedUser = parser.User(_user.AsSpan(0, user.Utf8(r, ref _user)));
+            _resolvedRow = r;
+        }
+        if (_resolvedUser < 0)
+            return;
+        parser.AddPair(_resolvedUser, ItemIndex(item, r));
+    }
+
+    private int ItemIndex(Column item, int r)
+    {
+        object? buffer;
+        long key;
+        if (item.Chars(r) is { } chars)
+        {
+            if (!MemoryMarshal.TryGetArray(chars, out ArraySegment<char> segment))
+                return parser.ItemIndex(chars.Span);
+            buffer = segment.Array;
+            key = ((long)segment.Offset << 32) | (uint)segment.Count;
+        }
+        else
+        {
+            buffer = item;
+            key = item.Integer(r);
+        }
+        int slot = (int)((ulong)(key * -7046029254386353131L) >> 51); // 13 bits of a Fibonacci hash
+        if (ReferenceEquals(_cachedBuffer[slot], buffer) && _cachedKey[slot] == key)
+            return _cachedItem[slot];
+        int index = item.Chars(r) is { } text ? parser.ItemIndex(text.Span) : parser.ItemIndex(_item.AsSpan(0, item.Utf8(r, ref _item)));
+        if (index >= 0)
+        {
+            _cachedBuffer[slot] = buffer;
+            _cachedKey[slot] = key;
+            _cachedItem[slot] = index;
+        }
+        return index;
     }
 
     private static string? RowText((ParquetInteractionFile File, Column User, Column Item, Column? Weight, int R) x) =>
@@ -97,12 +158,21 @@ internal sealed class ParquetInteractionFile(string path, InputOptions options, 
         }
     }
 
-    /// <summary>Damaged pages and the like: one line naming the file and the row group's first row.</summary>
-    private void Guard(Action load, long rowsBefore)
+    /// <summary>
+    /// Decodes row group <paramref name="g"/> into <paramref name="columns"/>; returns its row count.
+    /// Damaged pages and the like: one line naming the file and the row group's first row.
+    /// </summary>
+    private int Load(ParquetReader reader, int g, Column[] columns, long rowsBefore, CancellationToken ct)
     {
+        if (reader.RowGroupCount == 0)
+            return 0;
         try
         {
-            load();
+            using ParquetRowGroupReader group = reader.OpenRowGroupReader(g);
+            int rows = checked((int)group.RowCount);
+            foreach (Column column in columns)
+                column.Load(group, rows, ct);
+            return rows;
         }
         catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException and not InputFormatException)
         {
@@ -115,19 +185,29 @@ internal sealed class ParquetInteractionFile(string path, InputOptions options, 
     private const string IdKind = "a string or integer column";
     private const string WeightKind = "a number column";
 
-    /// <summary>One selected column and its values in the current row group, kept as the column's own type.</summary>
+    /// <summary>
+    /// One selected column and its values in the current row group, kept as the column's own type and
+    /// read raw (strings as slices of one character buffer, not a string each: several times faster).
+    /// </summary>
     private sealed class Column
     {
         private readonly Kind _kind;
-        private string?[] _strings = [];
-        private long?[] _longs = [];
-        private double?[] _doubles = [];
+        private ReadOnlyMemory<char>[] _strings = [];
+        private long[] _longs = [];
+        private int[] _ints = [];
+        private double[] _doubles = [];
+        private float[] _floats = [];
+        private int[] _levels = [];
+        private int[] _index = []; // row -> index into the values, -1 for a null
 
         private Column(DataField field, Kind kind)
         {
             Field = field;
             _kind = kind;
         }
+
+        /// <summary>The same column with buffers of its own.</summary>
+        public Column Twin() => new(Field, _kind);
 
         private enum Kind { String, Int32, Int64, Float, Double }
 
@@ -162,35 +242,37 @@ internal sealed class ParquetInteractionFile(string path, InputOptions options, 
 
         public void Load(ParquetRowGroupReader group, int rows, CancellationToken ct)
         {
+            Fit(ref _levels, rows);
+            Memory<int> levels = _levels.AsMemory(0, rows);
             switch (_kind)
             {
                 case Kind.String:
-                    Fit(ref _strings, rows);
-                    group.ReadAsync(Field, _strings.AsMemory(0, rows), null, ct).GetAwaiter().GetResult();
+                    Read(group, ref _strings, rows, levels, ct);
                     break;
                 case Kind.Int32:
-                    ReadWidened<int, long>(group, rows, ref _longs, v => v, ct);
+                    Read(group, ref _ints, rows, levels, ct);
                     break;
                 case Kind.Int64:
-                    ReadWidened<long, long>(group, rows, ref _longs, v => v, ct);
+                    Read(group, ref _longs, rows, levels, ct);
                     break;
                 case Kind.Float:
-                    ReadWidened<float, double>(group, rows, ref _doubles, v => v, ct);
+                    Read(group, ref _floats, rows, levels, ct);
                     break;
                 case Kind.Double:
-                    ReadWidened<double, double>(group, rows, ref _doubles, v => v, ct);
+                    Read(group, ref _doubles, rows, levels, ct);
                     break;
             }
+            // A nullable column's values are those of its non-null rows, in order: its definition levels say which rows.
+            Fit(ref _index, rows);
+            int next = 0;
+            for (int r = 0; r < rows; r++)
+                _index[r] = Field.MaxDefinitionLevel == 0 || _levels[r] == Field.MaxDefinitionLevel ? next++ : -1;
         }
 
-        private void ReadWidened<T, TWide>(ParquetRowGroupReader group, int rows, ref TWide?[] target, Func<T, TWide> widen, CancellationToken ct)
-            where T : struct where TWide : struct
+        private void Read<T>(ParquetRowGroupReader group, ref T[] values, int rows, Memory<int> levels, CancellationToken ct) where T : struct
         {
-            var values = new T?[rows];
-            group.ReadAsync(Field, values.AsMemory(), null, ct).GetAwaiter().GetResult();
-            Fit(ref target, rows);
-            for (int i = 0; i < rows; i++)
-                target[i] = values[i] is T v ? widen(v) : null;
+            Fit(ref values, rows);
+            group.ReadRawAsync(Field, values.AsMemory(0, rows), levels, null, ct).GetAwaiter().GetResult();
         }
 
         private static void Fit<TValue>(ref TValue[] array, int rows)
@@ -199,37 +281,70 @@ internal sealed class ParquetInteractionFile(string path, InputOptions options, 
                 array = new TValue[rows];
         }
 
-        /// <summary>Row <paramref name="r"/>'s id as UTF-8 (integers in decimal); false for a null.</summary>
-        public bool TryUtf8(int r, ref byte[] buffer, out int length)
+        public bool IsNull(int r) => _index[r] < 0;
+
+        public bool IsEmpty(int r) => _kind == Kind.String && _strings[_index[r]].IsEmpty;
+
+        /// <summary>Whether rows <paramref name="r"/> and <paramref name="other"/> (both not null) hold the same id.</summary>
+        public bool SameValue(int r, int other)
         {
-            if (_kind == Kind.String)
+            int a = _index[r], b = _index[other];
+            return _kind switch
             {
-                string? s = _strings[r];
-                length = 0;
-                if (s is null)
-                    return false;
-                int most = Encoding.UTF8.GetMaxByteCount(s.Length);
-                if (buffer.Length < most)
-                    buffer = new byte[Math.Max(most, buffer.Length * 2)];
-                length = Encoding.UTF8.GetBytes(s, buffer);
-                return true;
+                Kind.String => _strings[a].Span.SequenceEqual(_strings[b].Span),
+                Kind.Int32 => _ints[a] == _ints[b],
+                _ => _longs[a] == _longs[b],
+            };
+        }
+
+        /// <summary>An integer column's id of row <paramref name="r"/> (not null).</summary>
+        public long Integer(int r) => _kind == Kind.Int32 ? _ints[_index[r]] : _longs[_index[r]];
+
+        /// <summary>A string column's id of row <paramref name="r"/> (not null); null for an integer column.</summary>
+        public ReadOnlyMemory<char>? Chars(int r) => _kind == Kind.String ? _strings[_index[r]] : (ReadOnlyMemory<char>?)null;
+
+        /// <summary>Writes row <paramref name="r"/>'s id (not null) as UTF-8 (integers in decimal); returns its length.</summary>
+        public int Utf8(int r, ref byte[] buffer)
+        {
+            int i = _index[r];
+            int length;
+            switch (_kind)
+            {
+                case Kind.String:
+                    ReadOnlySpan<char> s = _strings[i].Span;
+                    int most = Encoding.UTF8.GetMaxByteCount(s.Length);
+                    if (buffer.Length < most)
+                        buffer = new byte[Math.Max(most, buffer.Length * 2)];
+                    return Encoding.UTF8.GetBytes(s, buffer);
+                case Kind.Int32:
+                    Utf8Formatter.TryFormat(_ints[i], buffer, out length);
+                    return length;
+                default:
+                    Utf8Formatter.TryFormat(_longs[i], buffer, out length);
+                    return length;
             }
-            length = 0;
-            if (_longs[r] is not long n)
-                return false;
-            Utf8Formatter.TryFormat(n, buffer, out length);
-            return true;
         }
 
         /// <summary>Row <paramref name="r"/>'s weight; NaN for a null.</summary>
-        public double Number(int r) => _kind is Kind.Int32 or Kind.Int64 ? _longs[r] ?? double.NaN : _doubles[r] ?? double.NaN;
+        public double Number(int r)
+        {
+            int i = _index[r];
+            return i < 0 ? double.NaN : _kind switch
+            {
+                Kind.Int32 => _ints[i],
+                Kind.Int64 => _longs[i],
+                Kind.Float => _floats[i],
+                _ => _doubles[i],
+            };
+        }
 
         /// <summary>The value as text for a message.</summary>
-        public string Text(int r) => _kind switch
+        public string Text(int r) => _index[r] < 0 ? "null" : _kind switch
         {
-            Kind.String => _strings[r] is { } s ? $"\"{s}\"" : "null",
-            Kind.Int32 or Kind.Int64 => _longs[r]?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "null",
-            _ => _doubles[r]?.ToString("R", System.Globalization.CultureInfo.InvariantCulture) ?? "null",
+            Kind.String => $"\"{_strings[_index[r]]}\"",
+            Kind.Int32 => _ints[_index[r]].ToString(System.Globalization.CultureInfo.InvariantCulture),
+            Kind.Int64 => _longs[_index[r]].ToString(System.Globalization.CultureInfo.InvariantCulture),
+            _ => Number(r).ToString("R", System.Globalization.CultureInfo.InvariantCulture),
         };
     }
 }
