@@ -39,7 +39,7 @@ internal sealed class LineReader : IDisposable
         _path = path;
         _progress = progress;
         _ct = ct;
-        _file = InputFile.OpenRead(path, FileOptions.SequentialScan);
+        _file = Ease.Format.ReadableFile.Open(path, options: FileOptions.SequentialScan);
         _totalBytes = _file.Length;
         _stream = IsGzip(_file) ? new GZipStream(new BufferedStream(_file, 64 * 1024), CompressionMode.Decompress) : _file;
         _buffer = ArrayPool<byte>.Shared.Rent(InitialBufferBytes);

@@ -30,7 +30,7 @@ internal sealed class ParquetInteractionFile(string path, InputOptions options, 
     public long Read(IProgress<ReadProgress>? progress, CancellationToken ct)
     {
         // Buffered: the reader takes page headers a few bytes at a time.
-        using FileStream file = InputFile.OpenRead(path, FileOptions.RandomAccess, bufferSize: 1 << 16);
+        using FileStream file = Ease.Format.ReadableFile.Open(path, bufferSize: 1 << 16, options: FileOptions.RandomAccess);
         long totalBytes = file.Length;
         ParquetReader reader = Open(file, ct);
         Task<int> loading = Task.FromResult(0);
