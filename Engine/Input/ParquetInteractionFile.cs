@@ -9,8 +9,8 @@ namespace Ease.Engine.Input;
 /// <summary>
 /// Reads the interactions of a Parquet file (<see cref="InputFormat.Parquet"/>) a row group at a time
 /// into an <see cref="InteractionFileParser"/>, column by column with Parquet.Net (managed code only).
-/// Ids reach the id maps as the UTF-8 bytes a CSV file of the same rows holds (integers in decimal),
-/// so both give the same ids, in the same first-seen order, and the same model.
+/// Ids reach the id maps as the text a CSV file of the same rows holds (integers in decimal), so
+/// both give the same ids, in the same first-seen order, and the same model.
 /// </summary>
 internal sealed class ParquetInteractionFile(string path, InputOptions options, InteractionFileParser parser)
 {
