@@ -7,6 +7,7 @@ using System.Text.Json;
 using Ease.Engine.Scoring;
 using Ease.Format;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 
 namespace Ease.AspNetCore;
@@ -128,6 +129,9 @@ internal sealed class Endpoints(EaseModelService service, ILogger<EaseModelServi
         long start = Stopwatch.GetTimestamp();
         int status;
         Scratch s;
+        // The app's server may cap bodies below MaxBodyBytes (Kestrel: 30 MB): these endpoints take what the options say.
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size && size.MaxRequestBodySize != limits.MaxBodyBytes)
+            size.MaxRequestBodySize = limits.MaxBodyBytes;
         PipeReader body = context.Request.BodyReader;
         if (context.Request.ContentLength > limits.MaxBodyBytes)
         {

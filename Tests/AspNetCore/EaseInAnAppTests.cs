@@ -179,6 +179,26 @@ public sealed class EaseInAnAppTests : IDisposable
     }
 
     [Fact]
+    public async Task MaxBodyBytesAboveTheServersOwnCapIsHonoured()
+    {
+        // Kestrel caps request bodies at 30 MB unless told otherwise; the endpoints take MaxBodyBytes.
+        WebApplicationBuilder builder = WebApplication.CreateBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Services.AddEase(o =>
+        {
+            o.ModelPath = _path;
+            o.MaxBodyBytes = 40_000_000;
+        });
+        await using WebApplication app = builder.Build();
+        app.MapEase("/ease");
+        await app.StartAsync();
+        using var client = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+        string body = "{\"history\": [\"" + _modelA.Ids[4] + "\"]" + new string(' ', 32_000_000) + "}";
+        using HttpResponseMessage ok = await client.PostAsync("/ease/recommend", new StringContent(body));
+        Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+    }
+
+    [Fact]
     public void MapEaseWithoutAddEaseSaysWhatIsMissing()
     {
         WebApplicationBuilder builder = WebApplication.CreateBuilder();
