@@ -31,4 +31,12 @@ public static class CliOutput
         path == StandardOutput
             ? throw new UsageException($"{option} -: a model cannot be written to standard output; name a file")
             : path;
+
+    /// <summary>Creates an output folder (and its parents) unless it is there; a file in its place is a data error saying so.</summary>
+    public static void Folder(string path)
+    {
+        if (File.Exists(path))
+            throw new IOException($"{path}: is a file, not a folder");
+        Directory.CreateDirectory(path);
+    }
 }

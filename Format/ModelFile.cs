@@ -65,7 +65,7 @@ public sealed unsafe partial class ModelFile : IDisposable
     public static ModelFile Open(string path, ModelOpenOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1, FileOptions.RandomAccess);
+        FileStream stream = ReadableFile.Open(path, FileShare.Read | FileShare.Delete, options: FileOptions.RandomAccess);
         MemoryMappedFile? map = null;
         MemoryMappedViewAccessor? view = null;
         bool acquired = false;

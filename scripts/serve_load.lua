@@ -2,6 +2,7 @@
 -- real histories (one JSON body per line of $BODIES), cycling through them.
 --   $DELAY_MS   > 0: each connection waits this long before each request (a fixed rate of
 --               connections x 1000 / DELAY_MS requests/s while the server keeps up)
+--   $PREFIX     path before /recommend (e.g. /ease for an app with MapEase("/ease")); default none
 --   $MODEL_IDS  comma-separated model ids: every response body must name one of them
 --               (the body is then parsed, which costs wrk some throughput)
 local threads = {}
@@ -17,7 +18,7 @@ function init(args)
    requests = {}
    local headers = { ["Content-Type"] = "application/json" }
    for line in io.lines(os.getenv("BODIES")) do
-      requests[#requests + 1] = wrk.format("POST", "/recommend", headers, line)
+      requests[#requests + 1] = wrk.format("POST", (os.getenv("PREFIX") or "") .. "/recommend", headers, line)
    end
    next_request = (id * 7919) % #requests + 1
    delay_ms = tonumber(os.getenv("DELAY_MS") or "0")

@@ -2,7 +2,7 @@
 # Load test of `ease serve` with wrk on yelp2018: single-user POST /recommend requests whose
 # bodies are real train histories (every 15th user of train.txt, 2,000 bodies, k = 20).
 #
-#   scripts/serve_load.sh [--swap] [MODEL.ease]
+#   scripts/serve_load.sh [--swap | --compare] [MODEL.ease]
 #
 # Without MODEL, trains one (λ = 200, 100 weights per row; about 4 minutes) into $WORK_DIR.
 # Default mode: a run at the highest rate wrk reaches (2 threads, 64 connections), then a run at
@@ -11,6 +11,10 @@
 # --swap: the same load while the model file is replaced 20 times (two models alternated with an
 # atomic `mv`); checks that no response is non-200, there are no socket errors, and every
 # response names one of the two models.
+# --compare: `ease serve` against samples/EaseInYourService (a web app of its own with AddEase and
+# MapEase("/ease"), the README's example) at the highest rate, alternately, RUNS times each (default
+# 3), in the same run; prints both medians and their ratio, then quotes the app's /ease/metrics.
+# APP=1 with --swap: the swap run against that app instead of `ease serve`.
 #
 # Environment: DATA (yelp2018 folder, default ../shared/data/yelp2018), WORK_DIR (default
 # /tmp/ease-serve-load), PORT (18080), DURATION (seconds per run, 20), HALF_RATE (requests/s of the
@@ -20,7 +24,13 @@ set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 swap=0
+compare=0
 if [[ "${1:-}" == "--swap" ]]; then swap=1; shift; fi
+if [[ "${1:-}" == "--compare" ]]; then compare=1; shift; fi
+app_dll="$root/samples/EaseInYourService/bin/Release/net10.0/EaseInYourService.dll"
+if [[ $compare -eq 1 || "${APP:-0}" == 1 ]]; then
+    [[ -f "$app_dll" ]] || dotnet build "$root/samples/EaseInYourService" -c Release >/dev/null
+fi
 model="${1:-}"
 data="${DATA:-$root/../shared/data/yelp2018}"
 work="${WORK_DIR:-/tmp/ease-serve-load}"
@@ -66,18 +76,56 @@ if [[ $swap -eq 1 ]]; then
     $EASE prune --model "$work/a.ease" --prune-topk 90 --output "$work/b.ease" >/dev/null
 fi
 
-$EASE serve --model "$served" --urls "$url" --poll-seconds 0.5 2> "$work/serve.log" &
-server=$!
-trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true' EXIT
-for _ in $(seq 100); do curl -sf "$url/healthz" >/dev/null && break; sleep 0.2; done
-curl -sf "$url/healthz" >/dev/null || { echo "serve_load: the server did not start:" >&2; cat "$work/serve.log" >&2; exit 2; }
-model_id() { curl -sf "$url/readyz" | sed 's/.*"model":"\([^"]*\)".*/\1/'; }
+prefix=""
+# start_server serve|app: one server on $url, serving $served; sets $server and $prefix.
+start_server() {
+    if [[ "$1" == app ]]; then
+        prefix="/ease"
+        # From its own folder, as a deployed app runs: its appsettings.json (the template's log levels) applies.
+        (cd "$(dirname "$app_dll")" && exec env Ease__ModelPath="$served" Ease__PollInterval="00:00:00.5" dotnet "$app_dll" --urls "$url" > "$work/app.log" 2>&1) &
+    else
+        prefix=""
+        $EASE serve --model "$served" --urls "$url" --poll-seconds 0.5 2> "$work/serve.log" &
+    fi
+    server=$!
+    for _ in $(seq 100); do curl -sf "$url$prefix/healthz" >/dev/null && break; sleep 0.2; done
+    curl -sf "$url$prefix/healthz" >/dev/null || { echo "serve_load: the $1 server did not start:" >&2; cat "$work/serve.log" "$work/app.log" 2>/dev/null >&2; exit 2; }
+}
+stop_server() { kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; server=""; }
+server=""
+trap 'stop_server' EXIT
+if [[ $compare -eq 1 ]]; then
+    runs="${RUNS:-3}"
+    for target in serve app; do start_server $target; env BODIES="$bodies" PREFIX="$prefix" wrk -t2 -c64 -d5s -s "$root/scripts/serve_load.lua" "$url" >/dev/null; stop_server; done
+    echo "== compare: wrk -t2 -c64 -d${duration}s --latency, ease serve and the AddEase/MapEase app alternately, $runs runs each"
+    for i in $(seq "$runs"); do
+        for target in serve app; do
+            start_server $target
+            env BODIES="$bodies" PREFIX="$prefix" wrk -t2 -c64 -d3s -s "$root/scripts/serve_load.lua" "$url" >/dev/null  # warm-up
+            line="$(env BODIES="$bodies" PREFIX="$prefix" wrk -t2 -c64 -d"${duration}s" --latency -s "$root/scripts/serve_load.lua" "$url" | grep '^RESULT requests' | sed 's/^RESULT //')"
+            echo "run $i $target: $line"
+            echo "$line" | sed 's/.*rps=\([0-9]*\).*/\1/' >> "$work/rps-$target.txt"
+            if [[ $target == app && $i == "$runs" ]]; then
+                echo "== the app's /ease/metrics after the runs (ease_ series, histogram buckets of /recommend left out):"
+                curl -s --retry 3 "$url/ease/metrics" | grep -E '^(# TYPE )?ease_' | grep -v '_bucket{' | head -n 40
+            fi
+            stop_server
+        done
+    done
+    median() { sort -n "$1" | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+    s_rps="$(median "$work/rps-serve.txt")"; a_rps="$(median "$work/rps-app.txt")"
+    rm -f "$work/rps-serve.txt" "$work/rps-app.txt"
+    echo "SUMMARY compare: ease serve median ${s_rps} requests/s, AddEase/MapEase app median ${a_rps} requests/s, app/serve $(awk -v a="$a_rps" -v s="$s_rps" 'BEGIN { printf "%.3f", a / s }')"
+    exit 0
+fi
+start_server "$([[ "${APP:-0}" == 1 ]] && echo app || echo serve)"
+model_id() { curl -sf "$url$prefix/readyz" | sed 's/.*"model":"\([^"]*\)".*/\1/'; }
 # Replaces the served file with a or b by an atomic rename; waits until the server serves it.
 swap_to() {
-    local before; before="$(curl -sf "$url/readyz" | sed 's/.*"generation":\([0-9]*\).*/\1/')"
+    local before; before="$(curl -sf "$url$prefix/readyz" | sed 's/.*"generation":\([0-9]*\).*/\1/')"
     cp -f "$work/$1.ease" "$served.tmp" && mv -f "$served.tmp" "$served"
     for _ in $(seq 100); do
-        [[ "$(curl -sf "$url/readyz" | sed 's/.*"generation":\([0-9]*\).*/\1/')" != "$before" ]] && return 0
+        [[ "$(curl -sf "$url$prefix/readyz" | sed 's/.*"generation":\([0-9]*\).*/\1/')" != "$before" ]] && return 0
         sleep 0.05
     done
     echo "serve_load: the server did not pick up the new model" >&2; return 1
@@ -85,11 +133,11 @@ swap_to() {
 
 run_wrk() { # connections duration [env...]
     local c="$1" d="$2"; shift 2
-    env BODIES="$bodies" "$@" wrk -t2 -c"$c" -d"${d}s" --latency -s "$root/scripts/serve_load.lua" "$url/recommend"
+    env BODIES="$bodies" PREFIX="$prefix" "$@" wrk -t2 -c"$c" -d"${d}s" --latency -s "$root/scripts/serve_load.lua" "$url/recommend"
 }
 result() { grep '^RESULT requests' | sed 's/^RESULT //'; }
 # The server's own latency histogram of /recommend (le=bound cumulative-count, one per line).
-buckets() { curl -sf "$url/metrics" | sed -n 's/^ease_request_duration_seconds_bucket{route="recommend",le="\([^"]*\)"} \(.*\)/\1 \2/p'; }
+buckets() { curl -sf "$url$prefix/metrics" | sed -n 's/^ease_request_duration_seconds_bucket{otel_scope_name="Ease",route="recommend",le="\([^"]*\)"} \(.*\)/\1 \2/p'; }
 # Server-side p50 / p99 / p99.9 of the requests between two bucket snapshots, as bucket upper bounds.
 server_percentiles() { # before after
     paste <(echo "$1") <(echo "$2") | awk '{ le[NR] = $1; n[NR] = $4 - $2 } END {
@@ -129,9 +177,9 @@ else
     done
     wait $load
     cat "$work/wrk-swap.txt"
-    metrics="$(curl -sf "$url/metrics")"
-    reloads="$(echo "$metrics" | awk '$1 == "ease_model_reloads_total" { print $2 }')"
-    refusals="$(echo "$metrics" | awk '$1 == "ease_model_reload_refusals_total" { print $2 }')"
+    metrics="$(curl -sf "$url$prefix/metrics")"
+    reloads="$(echo "$metrics" | awk '$1 == "ease_model_reloads_total{otel_scope_name=\"Ease\"}" { print $2 }')"
+    refusals="$(echo "$metrics" | awk '$1 == "ease_model_reload_refusals_total{otel_scope_name=\"Ease\"}" { print $2 }')"
     line="$(result < "$work/wrk-swap.txt")"
     echo "SUMMARY swap: $line reloads=$reloads refusals=$refusals"
     non2xx="$(echo "$line" | sed 's/.*non2xx=\([0-9]*\).*/\1/')"

@@ -82,6 +82,8 @@ public static class EvaluateCommand
         string[] ids = HistoryInput.ModelItemIds(model);
         InteractionSet h = InteractionReader.Read(historyPath, input, ids, UnknownItemPolicy.Drop);
         InteractionSet t = InteractionReader.Read(heldoutPath, input, ids, UnknownItemPolicy.Add);
+        HistoryInput.RequireUsers(h, historyPath, input);
+        HistoryInput.RequireUsers(t, heldoutPath, input);
         return (h, t);
     }
 

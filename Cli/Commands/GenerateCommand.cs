@@ -38,7 +38,7 @@ public static class GenerateCommand
     /// <summary>Generates and writes the split; returns the two paths.</summary>
     public static (string Train, string Test) Write(string dir, int users, int items, int seed, double testFraction)
     {
-        Directory.CreateDirectory(dir);
+        CliOutput.Folder(dir);
         InteractionSet set = SyntheticData.Generate(users, items, seed);
         string train = Path.Combine(dir, "train.txt");
         string test = Path.Combine(dir, "test.txt");

@@ -23,7 +23,25 @@ public sealed class HistoryInput
     {
         string[] ids = ModelItemIds(model);
         InteractionSet set = InteractionReader.Read(path, options, ids, UnknownItemPolicy.Drop);
+        RequireUsers(set, path, options);
         return new HistoryInput(set, set.UserOffsets.ToArray(), set.UserItems.ToArray());
+    }
+
+    /// <summary>
+    /// An input without users (an empty file, or every row skipped or below --min-weight) is a data
+    /// error: there is nothing to score. A shard may hold no users of a file that has some.
+    /// </summary>
+    public static void RequireUsers(InteractionSet set, string path, InputOptions options)
+    {
+        if (set.UserCount == 0 && options.Shard is null)
+            throw new InvalidDataException($"{path}: no users read ({set.LinesRead:N0} lines, {set.SkippedRows:N0} skipped, {set.FilteredRows:N0} below --min-weight)");
+    }
+
+    /// <summary>Training data without interactions is a data error naming the file.</summary>
+    public static void RequireInteractions(InteractionSet set, string path)
+    {
+        if (set.InteractionCount == 0)
+            throw new InvalidDataException($"{path}: no interactions read ({set.LinesRead:N0} lines, {set.SkippedRows:N0} skipped, {set.FilteredRows:N0} below --min-weight)");
     }
 
     public static string[] ModelItemIds(ModelFile model)

@@ -31,6 +31,8 @@ public static class SplitCommand
         {
             InputOptions options = TrainCommand.Bind(binder, parse);
             InteractionSet data = InteractionReader.Read(parse.GetValue(input)!, options);
+            HistoryInput.RequireUsers(data, parse.GetValue(input)!, options);
+            CliOutput.Folder(parse.GetValue(outDir)!);
             SplitSummary s;
             try
             {

@@ -120,6 +120,7 @@ public static class StudyCommand
             StudyReport report = progress.Run(p =>
             {
                 InteractionSet train = InteractionReader.Read(inputPath, inputOptions, new SynchronousProgress<ReadProgress>(r => p.Report("load", r.Fraction)));
+                HistoryInput.RequireInteractions(train, inputPath);
                 InteractionSet h = InteractionReader.Read(parse.GetValue(history)!, inputOptions, train.ItemIds, UnknownItemPolicy.Drop);
                 InteractionSet t = InteractionReader.Read(parse.GetValue(heldout)!, inputOptions, train.ItemIds, UnknownItemPolicy.Add);
                 var options = new StudyOptions
@@ -150,7 +151,7 @@ public static class StudyCommand
             JsonObject o = document.Json();
             if (outputDir is not null)
             {
-                Directory.CreateDirectory(outputDir);
+                CliOutput.Folder(outputDir);
                 AtomicOutput.WriteText(Path.Combine(outputDir, "study.md"), w => w.Write(document.Markdown()));
                 AtomicOutput.WriteText(Path.Combine(outputDir, "study.svg"), w => w.Write(StudyChart.Svg(document)));
                 AtomicOutput.WriteText(Path.Combine(outputDir, "study.json"), w => w.WriteLine(o.ToJsonString(JsonOutput.Indented)));

@@ -69,8 +69,7 @@ public static class TrainCommand
                 InteractionSet set = InteractionReader.Read(inputPath, inputOptions,
                     new Engine.Training.SynchronousProgress<ReadProgress>(r => p.Report("load", r.Fraction)), ct);
                 double loadTime = load.Elapsed.TotalSeconds;
-                if (set.InteractionCount == 0)
-                    throw new InvalidDataException($"{inputPath}: no interactions read ({set.LinesRead:N0} lines, {set.SkippedRows:N0} skipped, {set.FilteredRows:N0} below --min-weight)");
+                HistoryInput.RequireInteractions(set, inputPath);
                 var meta = new JsonObject
                 {
                     ["tool"] = $"ease {ToolVersion}",

@@ -106,6 +106,7 @@ public static class TuneCommand
                 {
                     var results = new List<Row>();
                     InteractionSet train = InteractionReader.Read(parse.GetValue(input)!, inputOptions, new SynchronousProgress<ReadProgress>(r => p.Report("load", r.Fraction)));
+                    HistoryInput.RequireInteractions(train, parse.GetValue(input)!);
                     InteractionSet h = InteractionReader.Read(parse.GetValue(history)!, inputOptions, train.ItemIds, UnknownItemPolicy.Drop);
                     InteractionSet t = InteractionReader.Read(parse.GetValue(heldout)!, inputOptions, train.ItemIds, UnknownItemPolicy.Add);
                     var evalOptions = new EvaluationOptions { Ks = cutoffs, RecallNormalization = norm, Threads = threadCount };

@@ -12,12 +12,13 @@ namespace Ease.Cli.Options;
 /// </summary>
 public sealed class InputOptionsBinder
 {
-    /// <summary><c>--format delimited|adjacency</c>.</summary>
+    /// <summary><c>--format delimited|adjacency|parquet</c>.</summary>
     public Option<string> Format { get; } = new("--format")
     {
         Description = "Input layout: 'delimited' (one user,item[,weight] row per interaction) or 'adjacency' "
-            + "(one 'user item item ...' line per user, whitespace separated).",
-        HelpName = "delimited|adjacency",
+            + "(one 'user item item ...' line per user, whitespace separated) or 'parquet' (an Apache Parquet file, "
+            + "one interaction per row; columns by name or index as for delimited).",
+        HelpName = "delimited|adjacency|parquet",
         DefaultValueFactory = _ => "delimited",
     };
 
@@ -85,7 +86,7 @@ public sealed class InputOptionsBinder
     /// <summary>Creates the options; call <see cref="AddTo"/> for each command that reads interaction files.</summary>
     public InputOptionsBinder()
     {
-        Format.AcceptOnlyFromAmong(StringComparer.OrdinalIgnoreCase, "delimited", "adjacency");
+        Format.AcceptOnlyFromAmong(StringComparer.OrdinalIgnoreCase, "delimited", "adjacency", "parquet");
     }
 
     /// <summary>All the options, in help order.</summary>
@@ -112,9 +113,12 @@ public sealed class InputOptionsBinder
         bool? hasHeader = parseResult.GetValue(Header) ? true : parseResult.GetValue(NoHeader) ? false : null;
         return new InputOptions
         {
-            Format = string.Equals(parseResult.GetValue(Format), "adjacency", StringComparison.OrdinalIgnoreCase)
-                ? InputFormat.Adjacency
-                : InputFormat.Delimited,
+            Format = parseResult.GetValue(Format)?.ToLowerInvariant() switch
+            {
+                "adjacency" => InputFormat.Adjacency,
+                "parquet" => InputFormat.Parquet,
+                _ => InputFormat.Delimited,
+            },
             Delimiter = parseResult.GetValue(Delimiter),
             HasHeader = hasHeader,
             UserColumn = parseResult.GetValue(UserColumn) ?? "0",

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using Ease.AspNetCore;
 
 namespace Ease.Cli.Serve;
 

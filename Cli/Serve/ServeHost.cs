@@ -1,11 +1,11 @@
+using Ease.AspNetCore;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Ease.Cli.Serve;
 
@@ -23,23 +23,25 @@ internal sealed record ServeOptions
     public bool HandleSighup { get; init; }
 }
 
-/// <summary>Kestrel serving one model file with hot swap; started by `ease serve` and by the tests.</summary>
+/// <summary>
+/// `ease serve`: Kestrel alone with <c>AddEase</c> and
+/// <see cref="EaseEndpointRouteBuilderExtensions.MapEase"/> at the root, log lines on stderr;
+/// started by the command and by the tests.
+/// </summary>
 internal sealed class ServeHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
-    private readonly ModelWatcher _watcher;
 
-    private ServeHost(WebApplication app, ModelHolder holder, ModelWatcher watcher, ServeMetrics metrics, IReadOnlyList<string> addresses)
+    private ServeHost(WebApplication app, EaseModelService model, IReadOnlyList<string> addresses)
     {
         _app = app;
-        Holder = holder;
-        _watcher = watcher;
-        Metrics = metrics;
+        Model = model;
         Addresses = addresses;
     }
 
-    public ModelHolder Holder { get; }
-    public ServeMetrics Metrics { get; }
+    public EaseModelService Model { get; }
+
+    public ModelHolder Holder => Model.Holder ?? throw new ObjectDisposedException(nameof(ServeHost));
 
     /// <summary>The addresses Kestrel listens on (actual ports when 0 was asked for).</summary>
     public IReadOnlyList<string> Addresses { get; }
@@ -47,35 +49,28 @@ internal sealed class ServeHost : IAsyncDisposable
     /// <summary>Loads the model (throws when it is missing or damaged), then starts listening.</summary>
     public static async Task<ServeHost> StartAsync(ServeOptions options, TextWriter log, CancellationToken cancel = default)
     {
-        log = TextWriter.Synchronized(log);
-        var metrics = new ServeMetrics();
-        ModelHolder holder = ModelHolder.Open(options.ModelPath, options.LightModelPath, metrics, log);
-        WebApplication? app = null;
-        ModelWatcher? watcher = null;
+        WebApplication app = Build(options, TextWriter.Synchronized(log));
         try
         {
-            app = Build(options, holder, metrics, log);
+            // The model service starts before Kestrel: a missing or damaged model stops the start here.
             await app.StartAsync(cancel);
             string[] addresses = [.. app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? []];
-            watcher = new ModelWatcher(holder, options.PollInterval, options.HandleSighup, log);
-            return new ServeHost(app, holder, watcher, metrics, addresses);
+            return new ServeHost(app, app.Services.GetRequiredService<EaseModelService>(), addresses);
         }
         catch
         {
-            watcher?.Dispose();
-            if (app is not null)
-                await app.DisposeAsync();
-            holder.Dispose();
+            await app.DisposeAsync();
             throw;
         }
     }
 
-    private static WebApplication Build(ServeOptions options, ModelHolder holder, ServeMetrics metrics, TextWriter log)
+    private static WebApplication Build(ServeOptions options, TextWriter log)
     {
         WebApplicationBuilder builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "ease" });
         builder.Services.AddRoutingCore();
         // The command owns Ctrl+C and SIGTERM; the host must not install its own handlers.
         builder.Services.AddSingleton<IHostLifetime, PassiveLifetime>();
+        builder.Logging.AddProvider(new StderrLogger(log)).AddFilter((category, level) => category?.StartsWith("Ease.", StringComparison.Ordinal) == true && level >= LogLevel.Information);
         builder.WebHost.UseKestrelCore().ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
@@ -85,26 +80,29 @@ internal sealed class ServeHost : IAsyncDisposable
         // on the thread pool), so they may run on the socket threads: one thread hop less per request.
         builder.WebHost.UseSockets(o => o.UnsafePreferInlineScheduling = true);
         builder.WebHost.UseUrls(options.Urls);
+        builder.Services.AddEase(o =>
+        {
+            o.ModelPath = options.ModelPath;
+            o.LightModelPath = options.LightModelPath;
+            o.MaxWeights = options.Limits.MaxWeights;
+            o.MaxK = options.Limits.MaxK;
+            o.MaxBodyBytes = options.Limits.MaxBodyBytes;
+            o.MaxHistory = options.Limits.MaxHistory;
+            o.MaxBatch = options.Limits.MaxBatch;
+            o.PollInterval = options.PollInterval;
+            o.ReloadOnSighup = options.HandleSighup;
+        });
 
         WebApplication app = builder.Build();
-        var endpoints = new Endpoints(holder, metrics, options.Limits, log);
-        app.MapPost("/recommend", endpoints.Recommend);
-        app.MapPost("/recommend/batch", endpoints.RecommendBatch);
-        app.MapGet("/similar/{id}", endpoints.Similar);
-        app.MapGet("/healthz", endpoints.Healthz);
-        app.MapGet("/readyz", endpoints.Readyz);
-        app.MapGet("/metrics", endpoints.Metrics);
-        app.MapPost("/admin/reload", endpoints.AdminReload);
-        app.MapFallback(endpoints.NotFound);
+        app.MapEase();
+        app.MapEaseNotFound();
         return app;
     }
 
     public async ValueTask DisposeAsync()
     {
-        _watcher.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
-        Holder.Dispose();
     }
 
     private sealed class PassiveLifetime : IHostLifetime

@@ -14,6 +14,8 @@ namespace Ease.Engine.Input;
 /// <para><b>Fields</b> are trimmed of surrounding spaces and tabs, and one pair of surrounding double quotes is removed
 /// (<c>"B0001"</c> reads as <c>B0001</c>); quoted fields containing the delimiter are not supported.</para>
 /// <para><b>Adjacency</b> format ignores the column options: the first token is the user, the rest are items.</para>
+/// <para><b>Parquet</b> takes the column options as delimited files do (names from the schema; indices count its
+/// columns); the delimiter and header options do not apply.</para>
 /// </remarks>
 public sealed record InputOptions
 {
@@ -106,7 +108,7 @@ public sealed record InputOptions
             throw new ArgumentException($"MinWeight must be a finite number, got {w}.", nameof(MinWeight));
         if (Format == InputFormat.Adjacency && MinWeight is not null)
             throw new ArgumentException("MinWeight needs a weight column, which the adjacency format does not have.", nameof(MinWeight));
-        if (Format == InputFormat.Delimited)
+        if (Format is InputFormat.Delimited or InputFormat.Parquet)
         {
             CheckColumn(UserColumn, nameof(UserColumn));
             CheckColumn(ItemColumn, nameof(ItemColumn));
@@ -121,7 +123,7 @@ public sealed record InputOptions
     {
         if (string.IsNullOrWhiteSpace(column))
             throw new ArgumentException($"{name} must be a 0-based index or a header name, got \"{column}\".", name);
-        if (HasHeader == false && !TryParseIndex(column, out _))
+        if (HasHeader == false && Format == InputFormat.Delimited && !TryParseIndex(column, out _))
             throw new ArgumentException($"{name} \"{column}\" is a header name but the file is read without a header; give a 0-based index.", name);
     }
 }

@@ -34,6 +34,11 @@ internal sealed class InteractionFileParser
 
     public void Run(IProgress<ReadProgress>? progress, CancellationToken ct)
     {
+        if (_options.Format == InputFormat.Parquet)
+        {
+            _builder.LinesRead = new ParquetInteractionFile(_path, _options, this).Read(progress, ct);
+            return;
+        }
         using var lines = new LineReader(_path, progress, ct);
         if (_options.Format == InputFormat.Adjacency)
             ReadAdjacency(lines);
@@ -228,22 +233,69 @@ internal sealed class InteractionFileParser
                 BadRow(lineNumber, line, $"weight \"{Encoding.UTF8.GetString(weightField)}\" in column {_weightColumn} is not a finite number");
                 return;
             }
-            if (_options.MinWeight is double min && weight < min)
-            {
-                _builder.FilteredRows++;
-                return;
-            }
+            Add(userField, itemField, weight);
+            return;
         }
+        Add(userField, itemField, double.NaN);
+    }
 
-        if (!_shard.Contains(userField))
+    /// <summary>
+    /// One interaction whose fields passed their checks, from a delimited row or a Parquet row: the
+    /// --min-weight filter (<paramref name="weight"/> NaN: no weight column), the shard, the id maps.
+    /// </summary>
+    internal void Add(ReadOnlySpan<byte> userField, ReadOnlySpan<byte> itemField, double weight)
+    {
+        if (Filtered(weight))
             return;
-        // The user is registered even when the item is unknown, as in adjacency files: a history
-        // of unknown items is still a user, who gets the popularity fallback.
-        int user = _builder.Users.Lookup(userField, add: true, ref _chars);
+        int user = User(userField);
+        if (user >= 0)
+            AddItem(user, itemField);
+    }
+
+    /// <summary>Counts and drops a row below --min-weight.</summary>
+    internal bool Filtered(double weight)
+    {
+        if (_options.MinWeight is double min && weight < min)
+        {
+            _builder.FilteredRows++;
+            return true;
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// The user's index, registered even when the row's item turns out unknown (as in adjacency
+    /// files: a history of unknown items is still a user, who gets the popularity fallback); -1 when
+    /// the user is outside the shard.
+    /// </summary>
+    internal int User(ReadOnlySpan<byte> userField) =>
+        _shard.Contains(userField) ? _builder.Users.Lookup(userField, add: true, ref _chars) : -1;
+
+    internal void AddItem(int user, ReadOnlySpan<byte> itemField)
+    {
         int item = ResolveItem(itemField);
+        if (item >= 0)
+            _builder.AddPair(user, item);
+    }
+
+    /// <summary>The item's index without counting an unknown one (-1); for readers that cache indices.</summary>
+    internal int ItemIndex(ReadOnlySpan<byte> itemField) => _builder.Items.Lookup(itemField, add: !_restrictItems, ref _chars);
+
+    /// <inheritdoc cref="ItemIndex(ReadOnlySpan{byte})"/>
+    internal int ItemIndex(ReadOnlySpan<char> itemId)
+    {
+        if (!_restrictItems)
+            return _builder.Items.GetOrAdd(itemId);
+        return _builder.Items.TryGet(itemId, out int item) ? item : -1;
+    }
+
+    /// <summary>Adds the pair; an unknown item (-1) is counted and dropped.</summary>
+    internal void AddPair(int user, int item)
+    {
         if (item < 0)
-            return;
-        _builder.AddPair(user, item);
+            _builder.UnknownItemInteractions++;
+        else
+            _builder.AddPair(user, item);
     }
 
     // ---------------------------------------------------------------- shared helpers
@@ -257,18 +309,21 @@ internal sealed class InteractionFileParser
         return item;
     }
 
-    void BadRow(long lineNumber, ReadOnlySpan<byte> line, string reason)
+    void BadRow(long lineNumber, ReadOnlySpan<byte> line, string reason) => BadRow(lineNumber, reason, LineText, line);
+
+    /// <summary>Skips and counts the row under --skip-bad-rows, else throws naming it; <paramref name="text"/> runs only to throw.</summary>
+    internal void BadRow<TRow>(long lineNumber, string reason, Func<TRow, string?> text, TRow row) where TRow : allows ref struct
     {
         if (_options.SkipBadRows)
         {
             _builder.SkippedRows++;
             return;
         }
-        ThrowHelper.ThrowFormat(_path, lineNumber, LineText(line), reason);
+        ThrowHelper.ThrowFormat(_path, lineNumber, text(row), reason);
     }
 
     /// <summary>The row as text for a message: enough bytes for ~200 characters, invalid bytes shown as U+FFFD.</summary>
-    static string LineText(ReadOnlySpan<byte> line) =>
+    static string? LineText(ReadOnlySpan<byte> line) =>
         Encoding.UTF8.GetString(line[..Math.Min(line.Length, InputFormatException.MaxLineTextLength * 4)]);
 
     static string DescribeInvalidUtf8(ReadOnlySpan<byte> line)

@@ -39,12 +39,7 @@ internal sealed class LineReader : IDisposable
         _path = path;
         _progress = progress;
         _ct = ct;
-        if (Directory.Exists(path))
-            throw new FileNotFoundException($"Input path is a directory, not a file: {path}.", path);
-        if (!File.Exists(path))
-            ThrowHelper.ThrowFileNotFound(path);
-
-        _file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
+        _file = Ease.Format.ReadableFile.Open(path, options: FileOptions.SequentialScan);
         _totalBytes = _file.Length;
         _stream = IsGzip(_file) ? new GZipStream(new BufferedStream(_file, 64 * 1024), CompressionMode.Decompress) : _file;
         _buffer = ArrayPool<byte>.Shared.Rent(InitialBufferBytes);

@@ -19,10 +19,6 @@ internal static class ThrowHelper
         throw new InvalidOperationException($"Too many interactions: {count:N0} reached the array limit of {Array.MaxLength:N0}.");
 
     [DoesNotReturn, StackTraceHidden]
-    public static void ThrowFileNotFound(string path) =>
-        throw new FileNotFoundException($"Input file not found: {path} (full path: {Path.GetFullPath(path)}).", path);
-
-    [DoesNotReturn, StackTraceHidden]
     public static void ThrowFormat(string path, long lineNumber, string? lineText, string reason, Exception? inner = null) =>
         throw new InputFormatException(path, lineNumber, lineText, reason, inner);
 }

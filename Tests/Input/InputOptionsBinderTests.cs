@@ -54,7 +54,8 @@ public sealed class InputOptionsBinderTests
     {
         Assert.False(Parse("--no-header").Options.HasHeader);
         Assert.NotEmpty(Parse("--header", "--no-header").Result.Errors);
-        Assert.NotEmpty(Parse("--format", "parquet").Result.Errors);
+        Assert.NotEmpty(Parse("--format", "xlsx").Result.Errors);
+        Assert.Equal(InputFormat.Parquet, Parse("--format", "Parquet").Options.Format);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Ease.AspNetCore;
 using Ease.Cli.Serve;
 using Ease.Engine.Scoring;
 using Ease.Format;
@@ -8,6 +9,7 @@ using Ease.Tests.Support;
 namespace Ease.Tests.Serve;
 
 /// <summary>`ease serve` over HTTP: results equal the library's, bad requests get 400s, hot swap.</summary>
+[Collection(Ease.Tests.AspNetCore.EaseMeterCollection.Name)]
 public sealed class ServeTests : IDisposable
 {
     private const int Items = 240;
@@ -163,8 +165,7 @@ public sealed class ServeTests : IDisposable
         for (int i = 0; i < 3; i++)
             await server.Post("/recommend", """{"history": ["x", "y"]}""");
         await server.Post("/recommend", "{");
-        string metrics = await server.GetText("/metrics");
-        string[] lines = metrics.Split('\n');
+        string[] lines = await server.MetricLines();
         Assert.Contains("ease_requests_total{route=\"recommend\"} 4", lines);
         Assert.Contains("ease_request_errors_total{route=\"recommend\"} 1", lines);
         Assert.Contains("ease_request_duration_seconds_count{route=\"recommend\"} 4", lines);
@@ -176,6 +177,9 @@ public sealed class ServeTests : IDisposable
         Assert.Contains("ease_model_reload_refusals_total 0", lines);
         Assert.Contains(lines, l => l.StartsWith("ease_model_load_seconds ", StringComparison.Ordinal));
         Assert.Contains($"ease_model_info{{model=\"{await server.ModelId()}\"}} 1", lines);
+        Assert.Contains(lines, l => l.StartsWith("ease_requests_total{route=\"readyz\"} ", StringComparison.Ordinal));
+        // What a scraper reads: the exporter labels every series with the meter.
+        Assert.Contains("ease_model_generation{otel_scope_name=\"Ease\"} 1", (await server.GetText("/metrics")).Split('\n'));
     }
 
     public static TheoryData<string, string, string> BadRequests() => new()
@@ -239,7 +243,7 @@ public sealed class ServeTests : IDisposable
         var expected = new ScoredItem[10];
         int n = new Recommender(b).Recommend(history.AsSpan(), expected, out _);
         AssertItems(b, expected.AsSpan(0, n), body);
-        Assert.Contains("ease_model_generation 2", (await server.GetText("/metrics")).Split('\n'));
+        Assert.Contains("ease_model_generation 2", await server.MetricLines());
         Assert.Contains("now serving", server.Log);
     }
 
@@ -276,7 +280,7 @@ public sealed class ServeTests : IDisposable
         damaged.Bytes[values.Offset + 5] ^= 0x40; // a flipped bit: the section checksum no longer matches
         ServerUnderTest.ReplaceByRename(_path, damaged.Bytes);
 
-        await ServerUnderTest.Eventually(async () => (await server.GetText("/metrics")).Contains("ease_model_reload_refusals_total 1\n", StringComparison.Ordinal), "the refusal");
+        await ServerUnderTest.Eventually(async () => (await server.MetricLines()).Contains("ease_model_reload_refusals_total 1"), "the refusal");
         Assert.Equal(first, await server.ModelId());
         var (status, body) = await server.Post("/recommend", Request([_modelA.Ids[1]], 5));
         Assert.Equal(HttpStatusCode.OK, status);
@@ -290,7 +294,7 @@ public sealed class ServeTests : IDisposable
         Assert.False(reload.GetProperty("reloaded").GetBoolean());
         Assert.Contains("checksum", reload.GetProperty("error").GetString());
         Assert.Equal(first, reload.GetProperty("model").GetString());
-        Assert.Contains("ease_model_reload_refusals_total 2", (await server.GetText("/metrics")).Split('\n'));
+        Assert.Contains("ease_model_reload_refusals_total 2", await server.MetricLines());
 
         // A good file afterwards is picked up.
         ServerUnderTest.ReplaceByRename(_path, File.ReadAllBytes(_dir.File("b.ease")));
@@ -307,7 +311,7 @@ public sealed class ServeTests : IDisposable
         Assert.True(body.GetProperty("reloaded").GetBoolean());
         Assert.Equal(id, body.GetProperty("model").GetString()); // same content, same id
         Assert.Equal(2, body.GetProperty("generation").GetInt64());
-        Assert.Contains("ease_model_reloads_total 1", (await server.GetText("/metrics")).Split('\n'));
+        Assert.Contains("ease_model_reloads_total 1", await server.MetricLines());
     }
 
     [Fact]
@@ -347,7 +351,8 @@ public sealed class ServeTests : IDisposable
     [Fact]
     public void AModelInUseIsReleasedOnlyAfterItsLastRequest()
     {
-        using ModelHolder holder = ModelHolder.Open(_path, null, new ServeMetrics(), TextWriter.Null);
+        using var meter = new System.Diagnostics.Metrics.Meter("Ease.Tests");
+        using ModelHolder holder = ModelHolder.Open(_path, null, new EaseMetrics(meter), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         LoadedModel inFlight = holder.Acquire();
         ServerUnderTest.ReplaceByRename(_path, ServerUnderTest.Bytes(_modelB, _dir, "b.ease"));
         Assert.Null(holder.Reload("test"));
@@ -389,7 +394,7 @@ public sealed class ServeTests : IDisposable
             budgeted += expectedStatus.WeightsBudgeted ? 1 : 0;
         }
         Assert.InRange(budgeted, 1, 39);
-        Assert.Contains($"ease_recommend_budgeted_total {budgeted}\n", await server.GetText("/metrics"));
+        Assert.Contains($"ease_recommend_budgeted_total {budgeted}", await server.MetricLines());
 
         // A replacement model of other items does not fit the light model: refused, the old pair keeps serving.
         string idBefore = await server.ModelId();

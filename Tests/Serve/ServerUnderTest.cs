@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Ease.AspNetCore;
 using Ease.Cli.Serve;
 using Ease.Tests.Support;
 
@@ -58,6 +59,11 @@ internal sealed class ServerUnderTest : IAsyncDisposable
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return await response.Content.ReadAsStringAsync();
     }
+
+    /// <summary>/metrics as lines, without the label the exporter puts on every series of the meter (otel_scope_name="Ease").</summary>
+    public async Task<string[]> MetricLines() =>
+        (await GetText("/metrics")).Replace("{otel_scope_name=\"Ease\"}", "", StringComparison.Ordinal)
+            .Replace("otel_scope_name=\"Ease\",", "", StringComparison.Ordinal).Split('\n');
 
     public async Task<string> ModelId() => (await Get("/readyz")).Body.GetProperty("model").GetString()!;
 

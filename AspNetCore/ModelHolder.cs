@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using Ease.Format;
+using Microsoft.Extensions.Logging;
 
-namespace Ease.Cli.Serve;
+namespace Ease.AspNetCore;
 
 /// <summary>
 /// The model being served and its hot swap. A reload opens and fully verifies the file, then
@@ -11,13 +12,13 @@ namespace Ease.Cli.Serve;
 internal sealed class ModelHolder : IDisposable
 {
     private readonly object _reloadLock = new();
-    private readonly ServeMetrics _metrics;
-    private readonly TextWriter _log;
+    private readonly EaseMetrics _metrics;
+    private readonly ILogger _log;
     private LoadedModel _current;
     private FileStamp _refusedStamp;
     private bool _disposed;
 
-    private ModelHolder(string path, string? lightPath, LoadedModel first, ServeMetrics metrics, TextWriter log)
+    private ModelHolder(string path, string? lightPath, LoadedModel first, EaseMetrics metrics, ILogger log)
     {
         Path = path;
         LightPath = lightPath;
@@ -27,17 +28,18 @@ internal sealed class ModelHolder : IDisposable
         metrics.ModelLoaded(first);
     }
 
-    public string Path { get; }
+    /// <summary>The served file; changed by a reload from another path.</summary>
+    public string Path { get; private set; }
 
     /// <summary>The light model's file, reopened and checked against the model with every load; or null.</summary>
     public string? LightPath { get; }
 
     /// <summary>Opens the first model; a missing or damaged file throws (startup fails with exit code 2).</summary>
-    public static ModelHolder Open(string path, string? lightPath, ServeMetrics metrics, TextWriter log)
+    public static ModelHolder Open(string path, string? lightPath, EaseMetrics metrics, ILogger log)
     {
         LoadedModel first = Load(path, lightPath, generation: 1);
-        string light = first.Light is null ? "" : $"; light model {lightPath}: {first.Light.NonZeroCount:N0} weights";
-        log.WriteLine($"ease: serve: loaded {first} in {first.LoadSeconds * 1000:F0} ms: {first.File.ItemCount:N0} items, {first.File.NonZeroCount:N0} weights{light}");
+        string light = first.Light is null ? "" : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"; light model {lightPath}: {first.Light.NonZeroCount:N0} weights");
+        Log.Loaded(log, first, first.LoadSeconds * 1000, first.File.ItemCount, first.File.NonZeroCount, light);
         return new ModelHolder(path, lightPath, first, metrics, log);
     }
 
@@ -69,18 +71,22 @@ internal sealed class ModelHolder : IDisposable
         }
     }
 
-    /// <summary>Opens, verifies and swaps in the file now. Returns null on success, else why it was refused.</summary>
-    public string? Reload(string reason)
+    /// <summary>
+    /// Opens, verifies and swaps in the file now (<paramref name="path"/>: another file, served from
+    /// then on). Returns null on success, else why it was refused.
+    /// </summary>
+    public string? Reload(string reason, string? path = null)
     {
         lock (_reloadLock)
         {
             if (_disposed)
                 return "the server is stopping";
-            FileStamp stamp = FileStamp.Of(Path);
+            path ??= Path;
+            FileStamp stamp = FileStamp.Of(path);
             LoadedModel next;
             try
             {
-                next = Load(Path, LightPath, Current.Generation + 1);
+                next = Load(path, LightPath, Current.Generation + 1);
             }
             catch (Exception e)
             {
@@ -89,16 +95,17 @@ internal sealed class ModelHolder : IDisposable
                 _metrics.ReloadRefused();
                 string message = e switch
                 {
-                    FileNotFoundException => $"{Path}: no such file",
+                    FileNotFoundException => $"{path}: no such file",
                     ModelFormatException or IOException or UnauthorizedAccessException or InvalidDataException => e.Message,
                     _ => $"{e.GetType().Name}: {e.Message}",
                 };
-                _log.WriteLine($"ease: serve: reload ({reason}) refused: {message}; still serving {Current}");
+                Log.ReloadRefused(_log, reason, message, Current);
                 return message;
             }
+            Path = path;
             LoadedModel old = Interlocked.Exchange(ref _current, next);
             _metrics.ModelLoaded(next);
-            _log.WriteLine($"ease: serve: reload ({reason}): now serving {next} (loaded in {next.LoadSeconds * 1000:F0} ms, {next.File.ItemCount:N0} items), was {old.Id}");
+            Log.Reloaded(_log, reason, next, next.LoadSeconds * 1000, next.File.ItemCount, old.Id);
             old.Release();
             return null;
         }

@@ -5,7 +5,7 @@ using System.Text.Json;
 using Ease.Engine.Scoring;
 using Ease.Format;
 
-namespace Ease.Cli.Serve;
+namespace Ease.AspNetCore;
 
 /// <summary>
 /// One opened model with a reference count: the holder owns one reference while the model is

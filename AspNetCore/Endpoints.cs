@@ -7,8 +7,10 @@ using System.Text.Json;
 using Ease.Engine.Scoring;
 using Ease.Format;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
 
-namespace Ease.Cli.Serve;
+namespace Ease.AspNetCore;
 
 /// <summary>
 /// The HTTP handlers. Bodies are read whole (up to the size limit) from the request pipe,
@@ -16,8 +18,11 @@ namespace Ease.Cli.Serve;
 /// model and written with Utf8JsonWriter into per-thread scratch, all in one synchronous step,
 /// so a request holds its model reference only while it scores.
 /// </summary>
-internal sealed class Endpoints(ModelHolder holder, ServeMetrics metrics, ServeLimits limits, TextWriter log)
+internal sealed class Endpoints(EaseModelService service, ILogger<EaseModelService> log)
 {
+    private readonly EaseMetrics metrics = service.Metrics;
+    private ServeLimits limits => service.Limits;
+
     private static readonly JsonEncodedText ItemsKey = JsonEncodedText.Encode("items");
     private static readonly JsonEncodedText IdKey = JsonEncodedText.Encode("id");
     private static readonly JsonEncodedText ScoreKey = JsonEncodedText.Encode("score");
@@ -47,7 +52,7 @@ internal sealed class Endpoints(ModelHolder holder, ServeMetrics metrics, ServeL
         int status;
         try
         {
-            status = WriteSimilar(context, s);
+            status = service.Holder is { } holder ? WriteSimilar(context, holder, s) : NotLoaded(s);
         }
         catch (BadRequestException e)
         {
@@ -70,6 +75,8 @@ internal sealed class Endpoints(ModelHolder holder, ServeMetrics metrics, ServeL
     {
         long start = Stopwatch.GetTimestamp();
         Scratch s = Scratch.ForThread();
+        if (service.Holder is not { } holder)
+            return Send(context, Route.Readyz, NotLoaded(s), s, start);
         LoadedModel model = holder.Current;
         s.Json.WriteStartObject();
         s.Json.WriteString(StatusKey, "ready");
@@ -79,18 +86,23 @@ internal sealed class Endpoints(ModelHolder holder, ServeMetrics metrics, ServeL
         return Send(context, Route.Readyz, StatusCodes.Status200OK, s, start);
     }
 
-    public async Task Metrics(HttpContext context)
+    /// <summary>Times the exporter's scrape endpoint as the "metrics" route.</summary>
+    public async Task Metrics(HttpContext context, RequestDelegate exporter)
     {
         long start = Stopwatch.GetTimestamp();
-        string text = metrics.Render();
-        context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
-        await context.Response.WriteAsync(text, context.RequestAborted);
-        metrics.Record(Route.Metrics, StatusCodes.Status200OK, Stopwatch.GetTimestamp() - start);
+        await exporter(context);
+        metrics.Record(Route.Metrics, context.Response.StatusCode, start);
     }
 
     public async Task AdminReload(HttpContext context)
     {
         long start = Stopwatch.GetTimestamp();
+        if (service.Holder is not { } holder)
+        {
+            Scratch empty = Scratch.ForThread();
+            await Send(context, Route.AdminReload, NotLoaded(empty), empty, start);
+            return;
+        }
         // Opening and verifying a large model takes a while: off the request thread's synchronous path.
         string? refusal = await Task.Run(() => holder.Reload("POST /admin/reload"), context.RequestAborted);
         Scratch s = Scratch.ForThread();
@@ -117,6 +129,9 @@ internal sealed class Endpoints(ModelHolder holder, ServeMetrics metrics, ServeL
         long start = Stopwatch.GetTimestamp();
         int status;
         Scratch s;
+        // The app's server may cap bodies below MaxBodyBytes (Kestrel: 30 MB): these endpoints take what the options say.
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size && size.MaxRequestBodySize != limits.MaxBodyBytes)
+            size.MaxRequestBodySize = limits.MaxBodyBytes;
         PipeReader body = context.Request.BodyReader;
         if (context.Request.ContentLength > limits.MaxBodyBytes)
         {
@@ -149,7 +164,7 @@ internal sealed class Endpoints(ModelHolder holder, ServeMetrics metrics, ServeL
             if (read.IsCompleted || read.IsCanceled)
             {
                 s = Scratch.ForThread();
-                status = Score(buffer, batch, s);
+                status = service.Holder is { } holder ? Score(holder, buffer, batch, s) : NotLoaded(s);
                 body.AdvanceTo(buffer.End);
                 break;
             }
@@ -161,7 +176,7 @@ internal sealed class Endpoints(ModelHolder holder, ServeMetrics metrics, ServeL
     private string TooLarge() => string.Create(CultureInfo.InvariantCulture, $"the request body is over {limits.MaxBodyBytes} bytes (--max-body-bytes)");
 
     /// <summary>Parses, scores and writes the response into the scratch; returns the status code.</summary>
-    private int Score(ReadOnlySequence<byte> body, bool batch, Scratch s)
+    private int Score(ModelHolder holder, ReadOnlySequence<byte> body, bool batch, Scratch s)
     {
         LoadedModel model = holder.Acquire();
         Recommender recommender = model.RentRecommender();
@@ -192,7 +207,7 @@ internal sealed class Endpoints(ModelHolder holder, ServeMetrics metrics, ServeL
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // A bug, not the client's fault: answer 500 and keep serving.
-            log.WriteLine($"ease: serve: error: {e.GetType().Name}: {e.Message}");
+            Log.RequestFailed(log, e.GetType().Name, e.Message);
             return WriteError(s, StatusCodes.Status500InternalServerError, "internal error; see the server log");
         }
         finally
@@ -244,7 +259,7 @@ internal sealed class Endpoints(ModelHolder holder, ServeMetrics metrics, ServeL
             s.Json.WriteBoolean(BudgetedKey, status.WeightsBudgeted);
     }
 
-    private int WriteSimilar(HttpContext context, Scratch s)
+    private int WriteSimilar(HttpContext context, ModelHolder holder, Scratch s)
     {
         int k = RecommendRequest.DefaultK;
         string? kText = context.Request.Query["k"];
@@ -289,6 +304,8 @@ internal sealed class Endpoints(ModelHolder holder, ServeMetrics metrics, ServeL
         json.WriteEndArray();
     }
 
+    private static int NotLoaded(Scratch s) => WriteError(s, StatusCodes.Status503ServiceUnavailable, "no model loaded yet");
+
     private static int WriteError(Scratch s, int status, string message)
     {
         s.Reset();
@@ -308,7 +325,7 @@ internal sealed class Endpoints(ModelHolder holder, ServeMetrics metrics, ServeL
         response.ContentLength = s.Output.WrittenCount;
         response.BodyWriter.Write(s.Output.WrittenSpan);
         s.Reset();
-        metrics.Record(route, status, Stopwatch.GetTimestamp() - start);
+        metrics.Record(route, status, start);
         ValueTask<FlushResult> flush = response.BodyWriter.FlushAsync(context.RequestAborted);
         return flush.IsCompletedSuccessfully ? Task.CompletedTask : flush.AsTask();
     }

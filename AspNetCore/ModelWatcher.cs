@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
 
-namespace Ease.Cli.Serve;
+namespace Ease.AspNetCore;
 
 /// <summary>
 /// Notices a replaced model file: a FileSystemWatcher on its directory (writers rename a new
@@ -14,14 +15,18 @@ internal sealed class ModelWatcher : IDisposable
 
     private readonly ModelHolder _holder;
     private readonly FileSystemWatcher? _watcher;
-    private readonly Timer _poll;
+    private readonly Timer? _poll;
     private readonly Timer _debounced;
     private readonly PosixSignalRegistration? _sighup;
 
-    public ModelWatcher(ModelHolder holder, TimeSpan pollInterval, bool handleSighup, TextWriter log)
+    public ModelWatcher(ModelHolder holder, TimeSpan pollInterval, bool watchFile, bool handleSighup, ILogger log)
     {
         _holder = holder;
         _debounced = new Timer(_ => holder.ReloadIfChanged("file changed"));
+        if (handleSighup && !OperatingSystem.IsWindows())
+            _sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnSighup);
+        if (!watchFile)
+            return;
         _poll = new Timer(_ => holder.ReloadIfChanged("poll"), null, pollInterval, pollInterval);
         string full = Path.GetFullPath(holder.Path);
         try
@@ -38,12 +43,10 @@ internal sealed class ModelWatcher : IDisposable
         catch (Exception e) when (e is IOException or ArgumentException or PlatformNotSupportedException or UnauthorizedAccessException)
         {
             // inotify limits and the like: the poll still notices changes.
-            log.WriteLine($"ease: serve: warning: cannot watch {full} ({e.Message}); relying on the poll every {pollInterval.TotalSeconds:0.###} s");
+            Log.CannotWatch(log, full, e.Message, pollInterval.TotalSeconds);
             _watcher?.Dispose();
             _watcher = null;
         }
-        if (handleSighup && !OperatingSystem.IsWindows())
-            _sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnSighup);
     }
 
     private void OnEvent(object sender, FileSystemEventArgs e) => _debounced.Change(Debounce, Timeout.InfiniteTimeSpan);
@@ -58,7 +61,7 @@ internal sealed class ModelWatcher : IDisposable
     {
         _sighup?.Dispose();
         _watcher?.Dispose();
-        _poll.Dispose();
+        _poll?.Dispose();
         _debounced.Dispose();
     }
 }

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Ease.Engine.Scoring;
 using Ease.Format;
 
-namespace Ease.Cli.Serve;
+namespace Ease.AspNetCore;
 
 /// <summary>A request the client got wrong: answered with 400 and this message.</summary>
 internal sealed class BadRequestException(string message) : Exception(message);
