@@ -79,7 +79,7 @@ public sealed class StudyDocument(StudyReport report, string input, int[] cutoff
     /// study.json: "input", "users", "items", "interactions", "evaluated_users", "lambda", "k",
     /// "recall_normalization", "machine", "gram_seconds", "inverse_seconds", "inverse_gflops" and
     /// "variants", each with "name", "claim", "parameters", "train_seconds", "own_seconds",
-    /// "note", "ndcg_of_ease" and the keys of `ease evaluate --json` ("Recall@20", "NDCG@20",
+    /// "note", "ndcg_of_ease", for the deep variants "epoch" (the one evaluated), and the keys of `ease evaluate --json` ("Recall@20", "NDCG@20",
     /// "Recall@20_se", "NDCG@20_se", "Coverage@20", "users", "scoring_seconds", ...).
     /// </summary>
     public JsonObject Json()
@@ -95,6 +95,8 @@ public sealed class StudyDocument(StudyReport report, string input, int[] cutoff
             o["train_seconds"] = Math.Round(r.TrainSeconds, 3);
             o["own_seconds"] = Math.Round(r.OwnSeconds, 3);
             o["note"] = r.Note;
+            if (r.Variant.IsDeep)
+                o["epoch"] = r.Epoch;
             if (ease is double e && e > 0)
                 o["ndcg_of_ease"] = Math.Round(r.Evaluation.Cutoffs[0].Ndcg.Mean / e, 6);
             variants.Add(o);

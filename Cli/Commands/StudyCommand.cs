@@ -50,6 +50,10 @@ public static class StudyCommand
         var annealCap = new Option<float>("--anneal-cap") { Description = "mult-vae: largest KL weight β.", DefaultValueFactory = _ => defaults.AnnealCap, HelpName = "β" };
         var annealSteps = new Option<int>("--anneal-steps") { Description = "mult-vae: updates over which β grows from 0 to 1 (capped by --anneal-cap).", DefaultValueFactory = _ => defaults.TotalAnnealSteps, HelpName = "N" };
         var learningRate = new Option<float>("--learning-rate") { Description = "Deep variants: Adam step size.", DefaultValueFactory = _ => defaults.LearningRate, HelpName = "η" };
+        var valid = new Option<string?>("--valid") { Description = "Deep variants: held-out interactions the epoch is chosen on (e.g. valid.txt; scored from --history). Without it the last epoch is evaluated.", HelpName = "FILE" };
+        var evalEvery = new Option<int>("--eval-every") { Description = "Deep variants with --valid: epochs between validation checks (the last epoch is always checked).", DefaultValueFactory = _ => 1, HelpName = "N" };
+        var patience = new Option<int>("--patience") { Description = "Deep variants with --valid: stop after N checks without a better figure; 0 = run every epoch.", DefaultValueFactory = _ => 0, HelpName = "N" };
+        var selectBy = new Option<string>("--select-by") { Description = "Deep variants with --valid: the figure at the first cut-off that picks the epoch.", DefaultValueFactory = _ => "ndcg", HelpName = "ndcg|recall" };
         var threads = new Option<int>("--threads") { Description = "Threads; 0 = all cores.", DefaultValueFactory = _ => 0, HelpName = "N" };
         var json = new Option<bool>("--json") { Description = "Print study.json to standard output instead of the table." };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress output." };
@@ -57,7 +61,7 @@ public static class StudyCommand
         var command = new Command("study", "Measure what EASE's structure is worth: train EASE, its ablations (zero diagonal, negative weights, full rank, sparsity) and deep autoencoders (Mult-VAE, Mult-DAE, Gaussian and logistic DAE) on one split, evaluate each, and write a table, a chart and JSON.")
         {
             input, history, heldout, lambda, ks, normalization, variants, output, support, power, oversampling, seed,
-            epochs, batchSize, hidden, latent, inputDropout, annealCap, annealSteps, learningRate, threads, json, quiet,
+            epochs, batchSize, hidden, latent, inputDropout, annealCap, annealSteps, learningRate, valid, evalEvery, patience, selectBy, threads, json, quiet,
         };
         binder.AddTo(command);
         command.SetAction(parse =>
@@ -94,6 +98,24 @@ public static class StudyCommand
             {
                 throw new UsageException($"deep variants: {e.Message}");
             }
+            string metric = parse.GetValue(selectBy)!;
+            if (metric is not ("ndcg" or "recall"))
+                throw new UsageException($"--select-by must be ndcg or recall, got {metric}");
+            var selection = new DeepSelection
+            {
+                EvaluateEvery = parse.GetValue(evalEvery),
+                Patience = parse.GetValue(patience),
+                Metric = metric == "recall" ? SelectionMetric.Recall : SelectionMetric.Ndcg,
+            };
+            if (selection.EvaluateEvery < 1)
+                throw new UsageException($"--eval-every must be at least 1, got {selection.EvaluateEvery}");
+            if (selection.Patience < 0)
+                throw new UsageException($"--patience must be >= 0, got {selection.Patience}");
+            string? validPath = parse.GetValue(valid);
+            if (validPath is not null && !list.Any(v => v.IsDeep))
+                throw new UsageException("--valid chooses the deep variants' epoch; name one (mult-vae, mult-dae, gaussian-dae, logistic-dae or deep)");
+            if (validPath is null && (parse.GetResult(evalEvery) is { Implicit: false } || parse.GetResult(patience) is { Implicit: false } || parse.GetResult(selectBy) is { Implicit: false }))
+                throw new UsageException("--eval-every, --patience and --select-by need --valid FILE");
             double l = parse.GetValue(lambda);
             if (!double.IsFinite(l) || l <= 0)
                 throw new UsageException($"--lambda must be a number > 0, got {l.ToString(CultureInfo.InvariantCulture)}");
@@ -123,6 +145,7 @@ public static class StudyCommand
                 HistoryInput.RequireInteractions(train, inputPath);
                 InteractionSet h = InteractionReader.Read(parse.GetValue(history)!, inputOptions, train.ItemIds, UnknownItemPolicy.Drop);
                 InteractionSet t = InteractionReader.Read(parse.GetValue(heldout)!, inputOptions, train.ItemIds, UnknownItemPolicy.Add);
+                InteractionSet? vs = validPath is null ? null : InteractionReader.Read(validPath, inputOptions, train.ItemIds, UnknownItemPolicy.Add);
                 var options = new StudyOptions
                 {
                     Variants = list,
@@ -135,8 +158,9 @@ public static class StudyCommand
                     Threads = threadCount,
                     WorkDirectory = null,
                     Deep = deep,
+                    Selection = selection,
                 };
-                return StudyRunner.Run(train, h, t, options, new SynchronousProgress<StudyProgress>(x =>
+                return StudyRunner.Run(train, h, t, vs, options, new SynchronousProgress<StudyProgress>(x =>
                 {
                     string phase = $"{x.Variant}: {x.Phase}";
                     p.Report(phase, x.Fraction);

@@ -41,6 +41,14 @@ public sealed record StudyOptions
     /// </summary>
     public DeepOptions Deep { get; init; } = new();
 
+    /// <summary>
+    /// How a deep variant's epoch is chosen when the run is given validation interactions: evaluated every
+    /// <see cref="DeepSelection.EvaluateEvery"/> epochs, the best epoch by <see cref="DeepSelection.Metric"/> at the
+    /// first cut-off is kept, and training stops after <see cref="DeepSelection.Patience"/> evaluations without a
+    /// better one. Without validation interactions the last epoch is evaluated.
+    /// </summary>
+    public DeepSelection Selection { get; init; } = new();
+
     /// <summary>Where the model files of the sparse variants are written while they are evaluated (deleted after).</summary>
     public string? WorkDirectory { get; init; }
 
@@ -57,7 +65,44 @@ public sealed record StudyOptions
         ArgumentOutOfRangeException.ThrowIfNegative(Threads);
         Evaluation.Validate();
         if (Variants.Any(v => v.IsDeep))
+        {
             Deep.Validate();
+            Selection.Validate();
+        }
+    }
+}
+
+/// <summary>What picks a deep variant's epoch on validation interactions.</summary>
+public enum SelectionMetric
+{
+    /// <summary>NDCG at the first cut-off (the reference notebook selects on validation NDCG).</summary>
+    Ndcg,
+
+    /// <summary>Recall at the first cut-off (NGCF and LightGCN stop and select on recall@20).</summary>
+    Recall,
+}
+
+/// <summary>Epoch selection and early stopping of the deep variants on validation interactions.</summary>
+public sealed record DeepSelection
+{
+    /// <summary>Epochs between evaluations on the validation interactions (the last epoch is always evaluated).</summary>
+    public int EvaluateEvery { get; init; } = 1;
+
+    /// <summary>Evaluations without a better validation figure after which training stops; 0 = run every epoch.</summary>
+    public int Patience { get; init; }
+
+    /// <summary>The figure the best epoch is chosen by, at the first cut-off.</summary>
+    public SelectionMetric Metric { get; init; } = SelectionMetric.Ndcg;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first setting out of range.</summary>
+    public void Validate()
+    {
+        if (EvaluateEvery < 1)
+            throw new ArgumentException($"EvaluateEvery must be at least 1 (got {EvaluateEvery}).", nameof(EvaluateEvery));
+        if (Patience < 0)
+            throw new ArgumentException($"Patience must be 0 (no early stop) or positive (got {Patience}).", nameof(Patience));
+        if (!Enum.IsDefined(Metric))
+            throw new ArgumentException($"Metric {(int)Metric} is not one of Ndcg, Recall.", nameof(Metric));
     }
 }
 
@@ -74,6 +119,9 @@ public sealed record StudyResult(StudyVariant Variant, long Parameters, double T
 {
     /// <summary>The part of <see cref="TrainSeconds"/> this variant adds to what it shares with others (its own factorization, fit or pruning).</summary>
     public double OwnSeconds { get; init; }
+
+    /// <summary>Deep variants: the epoch evaluated (the best on validation, or the last); 0 for the linear variants.</summary>
+    public int Epoch { get; init; }
 }
 
 /// <summary>A study run's results and shared costs.</summary>

@@ -28,7 +28,22 @@ public static class StudyRunner
     /// <param name="progress">Variant, phase and fraction, or null.</param>
     /// <param name="ct">Cancels between phases and blocks.</param>
     public static StudyReport Run(InteractionSet train, InteractionSet history, InteractionSet heldout, StudyOptions options,
-        IProgress<StudyProgress>? progress = null, CancellationToken ct = default)
+        IProgress<StudyProgress>? progress = null, CancellationToken ct = default) =>
+        Run(train, history, heldout, null, options, progress, ct);
+
+    /// <summary>Runs the study; the deep variants choose their epoch on <paramref name="validation"/> when it is given.</summary>
+    /// <param name="train">Training interactions; their item ids are the models' items.</param>
+    /// <param name="history">What evaluated users are scored from, read against <paramref name="train"/>'s items (unknown dropped).</param>
+    /// <param name="heldout">What they should find, read against the same items (unknown appended, counted as misses).</param>
+    /// <param name="validation">
+    /// Held-out interactions the deep variants' epoch is chosen on (scored from <paramref name="history"/>, as the
+    /// held-out ones), or null: the last epoch is evaluated. See <see cref="StudyOptions.Selection"/>.
+    /// </param>
+    /// <param name="options">Variants, λ, cut-offs, threads.</param>
+    /// <param name="progress">Variant, phase and fraction, or null.</param>
+    /// <param name="ct">Cancels between phases and blocks.</param>
+    public static StudyReport Run(InteractionSet train, InteractionSet history, InteractionSet heldout, InteractionSet? validation,
+        StudyOptions options, IProgress<StudyProgress>? progress = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(history);
@@ -68,7 +83,7 @@ public static class StudyRunner
         foreach (StudyVariant v in options.Variants.Where(v => v.IsDeep))
         {
             ct.ThrowIfCancellationRequested();
-            results[v] = RunDeep(v, train, history, heldout, options, progress, ct);
+            results[v] = RunDeep(v, train, history, heldout, validation, options, progress, ct);
         }
         return report with { Results = [.. options.Variants.Select(v => results[v])] };
     }
@@ -89,12 +104,14 @@ public static class StudyRunner
         };
     }
 
-    private static StudyResult RunDeep(StudyVariant v, InteractionSet train, InteractionSet history, InteractionSet heldout, StudyOptions options,
-        IProgress<StudyProgress>? progress, CancellationToken ct)
+    private static StudyResult RunDeep(StudyVariant v, InteractionSet train, InteractionSet history, InteractionSet heldout,
+        InteractionSet? validation, StudyOptions options, IProgress<StudyProgress>? progress, CancellationToken ct)
     {
         DeepOptions o = DeepOptionsFor(v, options);
+        DeepSelection selection = options.Selection;
         var watch = Stopwatch.StartNew();
-        double gflops = 0, epochSeconds = 0, lastLoss = double.NaN;
+        double gflops = 0, epochSeconds = 0, lastLoss = double.NaN, validationSeconds = 0;
+        var best = new EpochChoice();
         progress?.Report(new StudyProgress(v.Name, "train", 0));
         DeepAutoencoder model = DeepAutoencoder.Train(train, o, new SynchronousProgress<DeepEpoch>(e =>
         {
@@ -102,18 +119,61 @@ public static class StudyRunner
             epochSeconds += e.Seconds;
             lastLoss = e.Loss;
             progress?.Report(new StudyProgress(v.Name, "train", (double)e.Epoch / e.Epochs, string.Create(CultureInfo.InvariantCulture,
-                $"epoch {e.Epoch}/{e.Epochs}: loss {e.Loss:0.###}{(o.Variational ? $", β {e.Beta:0.###}" : "")}, {e.Seconds:0.00} s, {e.Gflops:0} GFLOP/s")));
-        }), ct);
+                $"epoch {e.Epoch}/{e.Epochs}: loss {e.Loss:0.###}{(o.Variational ? $", β {e.Beta:0.####}" : "")}, {e.Seconds:0.00} s, {e.Gflops:0} GFLOP/s")));
+        }), ct, validation is null ? null : (m, e) =>
+        {
+            if (e.Epoch % selection.EvaluateEvery != 0 && e.Epoch != e.Epochs)
+                return true;
+            long t0 = Stopwatch.GetTimestamp();
+            CutoffMetrics c = Evaluator.Evaluate(m, history, validation, options.Evaluation with { Ks = [options.Evaluation.Ks[0]], Threads = options.Threads }).Cutoffs[0];
+            validationSeconds += Stopwatch.GetElapsedTime(t0).TotalSeconds;
+            bool goOn = best.Offer(m, e.Epoch, c, selection);
+            progress?.Report(new StudyProgress(v.Name, "train", (double)e.Epoch / e.Epochs, string.Create(CultureInfo.InvariantCulture,
+                $"epoch {e.Epoch}/{e.Epochs}: validation Recall@{c.K} {c.Recall.Mean:0.00000}, NDCG@{c.K} {c.Ndcg.Mean:0.00000}; best epoch {best.Epoch}{(goOn ? "" : $", stopped after {selection.Patience} evaluations without a better one")}")));
+            return goOn;
+        });
         double trainSeconds = watch.Elapsed.TotalSeconds;
         int epochs = Math.Max(1, model.EpochsRun);
+        DeepAutoencoder chosen = best.Model ?? model;
         progress?.Report(new StudyProgress(v.Name, "evaluate", 0));
-        EvaluationReport e = Evaluator.Evaluate(model, history, heldout, options.Evaluation with { Threads = options.Threads }, train.ItemPopularity,
+        EvaluationReport e = Evaluator.Evaluate(chosen, history, heldout, options.Evaluation with { Threads = options.Threads }, train.ItemPopularity,
             new SynchronousProgress<double>(f => progress?.Report(new StudyProgress(v.Name, "evaluate", f))));
         progress?.Report(new StudyProgress(v.Name, "evaluate", 1));
         string layers = o.Hidden > 0 ? $"[n→{o.Hidden}→{o.Latent}→{o.Hidden}→n]" : $"[n→{o.Latent}→n]";
+        string epochNote = best.Model is null
+            ? $"{model.EpochsRun} epochs"
+            : $"epoch {best.Epoch} of {model.EpochsRun} by validation {(selection.Metric == SelectionMetric.Ndcg ? "NDCG" : "Recall")}@{best.Metrics.K} {best.Value:0.00000} (checked every {selection.EvaluateEvery}{(selection.Patience > 0 ? $", patience {selection.Patience}" : "")}, {validationSeconds:0.0} s)";
         string note = string.Create(CultureInfo.InvariantCulture,
-            $"{layers} tanh, {o.Likelihood.ToString().ToLowerInvariant()} likelihood, input dropout {o.InputDropout:0.##}{(o.Variational ? $", KL annealed to β = {o.AnnealCap:0.##} over {o.TotalAnnealSteps:N0} updates" : "")}, Adam {o.LearningRate:0.####}, batch {o.BatchSize}, {model.EpochsRun} epochs (last loss {lastLoss:0.##}), {epochSeconds / epochs:0.00} s and {gflops / epochs:0} GFLOP/s per epoch");
-        return new StudyResult(v, model.ParameterCount, trainSeconds, e, note) { OwnSeconds = trainSeconds };
+            $"{layers} tanh, {o.Likelihood.ToString().ToLowerInvariant()} likelihood, input dropout {o.InputDropout:0.##}{(o.Variational ? $", KL annealed to β = {o.AnnealCap:0.##} over {o.TotalAnnealSteps:N0} updates" : "")}, Adam {o.LearningRate:0.####}, batch {o.BatchSize}, {epochNote} (last loss {lastLoss:0.##}), {epochSeconds / epochs:0.00} s and {gflops / epochs:0} GFLOP/s per epoch");
+        return new StudyResult(v, model.ParameterCount, trainSeconds, e, note) { OwnSeconds = trainSeconds, Epoch = best.Model is null ? model.EpochsRun : best.Epoch };
+    }
+
+    /// <summary>The best epoch seen on validation: its figure, a snapshot of the model, and the evaluations since.</summary>
+    private sealed class EpochChoice
+    {
+        private int _sinceBest;
+
+        public DeepAutoencoder? Model { get; private set; }
+        public int Epoch { get; private set; }
+        public double Value { get; private set; } = double.NegativeInfinity;
+        public CutoffMetrics Metrics { get; private set; } = null!;
+
+        /// <summary>Keeps <paramref name="model"/> if it is strictly better; returns false when patience has run out.</summary>
+        public bool Offer(DeepAutoencoder model, int epoch, CutoffMetrics metrics, DeepSelection selection)
+        {
+            double value = selection.Metric == SelectionMetric.Ndcg ? metrics.Ndcg.Mean : metrics.Recall.Mean;
+            if (value > Value)
+            {
+                Value = value;
+                Epoch = epoch;
+                Metrics = metrics;
+                Model = model.Snapshot();
+                _sinceBest = 0;
+                return true;
+            }
+            _sinceBest++;
+            return selection.Patience == 0 || _sinceBest < selection.Patience;
+        }
     }
 
     /// <summary>The shared state of the linear variants: the solver (G, then P), G's copy, and the factorizations computed once.</summary>

@@ -74,6 +74,38 @@ public sealed class StudyCommandTests
     }
 
     [Fact]
+    public void ValidationChoosesTheDeepVariantsEpoch()
+    {
+        using var dir = new TempDirectory();
+        (string train, string test) = Demo(dir);
+        string[] common = ["-i", train, "--history", train, "--heldout", test, "--format", "adjacency", "--variants", "mult-vae",
+            "--epochs", "4", "--hidden", "16", "--latent", "8", "--batch-size", "100", "--anneal-steps", "10"];
+        var r = CliRunner.Run(["study", .. common, "--valid", test, "--eval-every", "2", "--select-by", "recall", "--json"]);
+        Assert.True(r.ExitCode == 0, r.Err);
+        JsonElement v = JsonDocument.Parse(r.Out).RootElement.GetProperty("variants")[0];
+        Assert.Contains(v.GetProperty("epoch").GetInt32(), new[] { 2, 4 });
+        Assert.Contains(" of 4 by validation Recall@20 ", v.GetProperty("note").GetString());
+
+        var progress = CliRunner.Run(["study", .. common, "--valid", test]);
+        Assert.True(progress.ExitCode == 0, progress.Err);
+        for (int e = 1; e <= 4; e++)
+            Assert.Contains($"ease: mult-vae: train: epoch {e}/4: validation Recall@20 ", progress.Err);
+
+        static void OneLine(CliRunner.Result x, int code, string text)
+        {
+            Assert.Equal(code, x.ExitCode);
+            Assert.Single(x.Err.Trim().Split('\n'));
+            Assert.Contains(text, x.Err);
+        }
+        OneLine(CliRunner.Run(["study", .. common, "--patience", "2"]), 1, "need --valid");
+        OneLine(CliRunner.Run(["study", .. common, "--valid", test, "--patience", "-1"]), 1, "--patience");
+        OneLine(CliRunner.Run(["study", .. common, "--valid", test, "--eval-every", "0"]), 1, "--eval-every");
+        OneLine(CliRunner.Run(["study", .. common, "--valid", test, "--select-by", "map"]), 1, "map");
+        OneLine(CliRunner.Run(["study", "-i", train, "--history", train, "--heldout", test, "--format", "adjacency", "--variants", "ease", "--valid", test]), 1, "--valid");
+        OneLine(CliRunner.Run(["study", .. common, "-q", "--valid", dir.File("none.txt")]), 2, "none.txt");
+    }
+
+    [Fact]
     public void UsageAndDataErrorsAreOneLineWithTheirExitCodes()
     {
         using var dir = new TempDirectory();
