@@ -113,10 +113,19 @@ internal sealed class EaseSolver<T> : EaseSolver where T : unmanaged, IBinaryFlo
     {
         if (!_solved)
             throw new InvalidOperationException("call Solve before Write");
+        return WriteModel(_matrix, _data, _threads, path, o, metadata, progress, ct);
+    }
+
+    /// <summary>Prunes B from <paramref name="p"/> = P and writes the model of <paramref name="data"/> (training and `ease update` alike).</summary>
+    internal static ModelWriteReport WriteModel(DenseMatrix<T> p, InteractionSet data, int threads, string path, TrainOptions o, JsonObject? metadata,
+        IProgress<TrainProgress>? progress, CancellationToken ct)
+    {
         o.Validate();
+        InteractionSet _data = data;
+        int _threads = threads;
         int n = _data.ItemCount;
         var watch = Stopwatch.StartNew();
-        var rows = new EaseRows<T>(_matrix);
+        var rows = new EaseRows<T>(p);
         float threshold = 0;
         double thresholdSeconds = 0;
         if (o.Prune == PruneMode.Density)
