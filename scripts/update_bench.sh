@@ -52,12 +52,15 @@ if [[ $WHAT != sparse ]]; then
   awk 'NR==FNR{g[$1]=1;next} !($1 in g)' d-removed.txt touch/full.tsv > d-kept.tsv
   $T $E train -i d-kept.tsv -o d-rm-ref.ease $D --json
   $PY "$HERE/update_compare.py" d-rm.ease d-rm-ref.ease --history d-kept.tsv
-  echo "## dense, 1% of interactions spread over users (auto decides)"
-  $T $E update -m d.ease --state d.state --add touch/delta.tsv --add add/delta.tsv -o /dev/null --json 2>&1 | tail -1 || true
   echo "## dense curve: K users removed from one state"
   for k in 30 100 300 1000 3000; do
     cut -f1 touch/full.tsv | awk '!s[$1]++' | shuf --random-source=<(yes) | head -n $k > k.txt
     echo -n "K=$k "; $T $E update -m d.ease --state d.state $(rmusers k.txt) -o k.ease --state-out k.state --method incremental --json | $PY -c 'import json,sys; j=json.load(sys.stdin); print(j["total_seconds"], "s;", j["detail"], j["phases"])'
   done
   rm -rf k.state d-rm.state
+  echo "## dense, 1% of the interactions (the last item of 12k users) removed: auto decides"
+  awk 'NR==FNR{b[$0]=1;next} ($0 in b)' touch/base.tsv add/delta.tsv > spread.tsv
+  wc -l < spread.tsv
+  $T $E update -m d.ease --state d.state --remove spread.tsv -o spread.ease --state-out spread.state --json
+  rm -rf spread.state
 fi

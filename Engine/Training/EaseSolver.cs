@@ -121,16 +121,14 @@ internal sealed class EaseSolver<T> : EaseSolver where T : unmanaged, IBinaryFlo
         IProgress<TrainProgress>? progress, CancellationToken ct)
     {
         o.Validate();
-        InteractionSet _data = data;
-        int _threads = threads;
-        int n = _data.ItemCount;
+        int n = data.ItemCount;
         var watch = Stopwatch.StartNew();
         var rows = new EaseRows<T>(p);
         float threshold = 0;
         double thresholdSeconds = 0;
         if (o.Prune == PruneMode.Density)
         {
-            threshold = EaseTrainer.FindDensityThreshold(rows, (long)Math.Round(o.PruneDensity * n * (double)n), _threads, EaseTrainer.Report(progress, "threshold"), ct);
+            threshold = EaseTrainer.FindDensityThreshold(rows, (long)Math.Round(o.PruneDensity * n * (double)n), threads, EaseTrainer.Report(progress, "threshold"), ct);
             thresholdSeconds = watch.Elapsed.TotalSeconds;
             watch.Restart();
         }
@@ -138,10 +136,10 @@ internal sealed class EaseSolver<T> : EaseSolver where T : unmanaged, IBinaryFlo
         double keptMass;
         using (ModelFileWriter writer = ModelFileWriter.Create(path, n, ModelEncoding.For(o.Values, n)))
         {
-            (nonZeros, keptMass) = EaseTrainer.WriteRows(rows, o, threshold, writer, _threads, EaseTrainer.Report(progress, "prune+write"), ct);
-            writer.SetItemIds(_data.ItemIds);
-            writer.SetPopularity(_data.ItemPopularity);
-            writer.SetMetadata(EaseTrainer.BuildMetadata(_data, o, metadata, nonZeros, keptMass).ToJsonString());
+            (nonZeros, keptMass) = EaseTrainer.WriteRows(rows, o, threshold, writer, threads, EaseTrainer.Report(progress, "prune+write"), ct);
+            writer.SetItemIds(data.ItemIds);
+            writer.SetPopularity(data.ItemPopularity);
+            writer.SetMetadata(EaseTrainer.BuildMetadata(data, o, metadata, nonZeros, keptMass).ToJsonString());
             writer.Commit();
             fileBytes = writer.FileLength;
         }
