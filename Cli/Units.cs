@@ -47,6 +47,7 @@ public static class Units
 /// <summary>JSON writer settings shared by every --json output.</summary>
 public static class JsonOutput
 {
-    public static readonly System.Text.Json.JsonSerializerOptions Compact = new() { WriteIndented = false };
-    public static readonly System.Text.Json.JsonSerializerOptions Indented = new() { WriteIndented = true };
+    // Relaxed escaping: model metadata holds formulas (P̃, ½, ᵀ) that must read as written, not as \uXXXX.
+    public static readonly System.Text.Json.JsonSerializerOptions Compact = new() { WriteIndented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    public static readonly System.Text.Json.JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 }

@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using Ease.Cli.Options;
 using Ease.Engine.Input;
 using Ease.Engine.Training;
+using Ease.Engine.Training.Filters;
 
 namespace Ease.Cli.Commands;
 
@@ -35,13 +36,15 @@ public static class TrainCommand
         var json = new Option<bool>("--json") { Description = "Print the summary as one JSON object on stdout." };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress output." };
         var values = new ValuesOption();
+        var family = new FamilyOptions();
         var binder = new InputOptionsBinder();
 
-        var command = new Command("train", "Train an EASE (or EDLAE) model from an interaction log and write a pruned model file.")
+        var command = new Command("train", "Train an EASE (or EDLAE) model, or a graph filter (GF-CF, Turbo-CF, BSPM), from an interaction log and write a pruned model file.")
         {
             input, output, lambda, dropout, precision, topk, density, threads, solver, memoryLimit, neighbors, gramNeighbors, ranking, shard, json, quiet, values.Option, state,
         };
         binder.AddTo(command);
+        family.AddTo(command);
         command.Validators.Add(r =>
         {
             if (r.GetValue(topk) is not null && r.GetValue(density) is not null)
@@ -53,7 +56,9 @@ public static class TrainCommand
             var total = Stopwatch.StartNew();
             TrainOptions options = BuildOptions(parse.GetValue(lambda), parse.GetValue(dropout), parse.GetValue(precision)!, parse.GetValue(topk), parse.GetValue(density), parse.GetValue(threads));
             options = WithSolver(options, parse.GetValue(solver)!, parse.GetValue(memoryLimit), parse.GetValue(neighbors), parse.GetValue(gramNeighbors), parse.GetValue(ranking)!, parse.GetValue(shard));
-            options = options with { Values = values.Bind(parse) };
+            options = options with { Values = values.Bind(parse), Filter = family.Bind(parse) };
+            if (options.Filter is not null)
+                options = WithFilterSolver(options, parse.GetResult(solver) is { Implicit: false });
             InputOptions inputOptions = Bind(binder, parse);
             string inputPath = parse.GetValue(input)!;
             string outputPath = CliOutput.ModelPath(parse.GetValue(output)!);
@@ -82,7 +87,7 @@ public static class TrainCommand
             long peak = Process.GetCurrentProcess().PeakWorkingSet64;
 
             if (parse.GetValue(json))
-                context.Out.WriteLine(BuildJson(data, options, report, loadSeconds, totalSeconds, peak, outputPath).ToJsonString());
+                context.Out.WriteLine(BuildJson(data, options, report, loadSeconds, totalSeconds, peak, outputPath).ToJsonString(JsonOutput.Compact));
             else
                 WriteSummary(context.Out, data, options, report, loadSeconds, totalSeconds, peak, outputPath);
             return Task.FromResult(ExitCodes.Ok);
@@ -144,6 +149,16 @@ public static class TrainCommand
         return result;
     }
 
+    /// <summary>A graph filter is built densely: auto means dense for it; an explicit --solver sparse or --shard is a usage error.</summary>
+    internal static TrainOptions WithFilterSolver(TrainOptions o, bool solverGiven)
+    {
+        if (o.Solver == SolverKind.Auto || !solverGiven)
+            o = o with { Solver = SolverKind.Dense };
+        try { o.Validate(); }
+        catch (ArgumentException e) { throw new UsageException(e.Message); }
+        return o;
+    }
+
     /// <summary>"I/N" with 0 &lt;= I &lt; N.</summary>
     internal static (int Index, int Count) ParseShard(string text)
     {
@@ -177,6 +192,7 @@ public static class TrainCommand
             ["nonzeros"] = r.NonZeros,
             ["density"] = r.Density,
             ["kept_weight_mass"] = r.KeptWeightMass,
+            ["family"] = o.Filter?.DisplayName ?? "ease",
             ["lambda"] = o.Lambda,
             ["dropout"] = o.Dropout,
             ["precision"] = o.Precision == Precision.Float64 ? "f64" : "f32",
@@ -190,6 +206,8 @@ public static class TrainCommand
             ["matrix_bytes"] = r.MatrixBytes,
             ["file_bytes"] = r.FileBytes,
         };
+        if (o.Filter is not null)
+            json["family_parameters"] = GraphFilterTrainer.Describe(o.Filter, o);
         if (r.Solver == "sparse")
         {
             json["neighbors"] = r.Neighbors;
@@ -208,7 +226,10 @@ public static class TrainCommand
         string solver = r.Solver == "sparse"
             ? $"sparse solver, {r.Neighbors} neighbours{(opt.ShardCount > 1 ? $", shard {opt.ShardIndex}/{opt.ShardCount} (part file for `ease merge`)" : "")}"
             : "dense solver";
-        o.WriteLine(string.Create(c, $"trained {(opt.Dropout > 0 ? "EDLAE" : "EASE")} λ={opt.Lambda} dropout={opt.Dropout} {(opt.Precision == Precision.Float64 ? "f64" : "f32")}, {solver} -> {output}"));
+        if (opt.Filter is { } f)
+            o.WriteLine(string.Create(c, $"trained {f.DisplayName}: {GraphFilterTrainer.Formula(f)}{(f.EaseWeight != 0 ? $", EASE λ={opt.Lambda} dropout={opt.Dropout}" : "")}, f32 -> {output}"));
+        else
+            o.WriteLine(string.Create(c, $"trained {(opt.Dropout > 0 ? "EDLAE" : "EASE")} λ={opt.Lambda} dropout={opt.Dropout} {(opt.Precision == Precision.Float64 ? "f64" : "f32")}, {solver} -> {output}"));
         o.WriteLine(string.Create(c, $"data        {r.Users:N0} users, {r.Items:N0} items, {r.Interactions:N0} interactions ({data.DuplicatePairs:N0} duplicates, {data.SkippedRows:N0} bad rows skipped)"));
         o.WriteLine(string.Create(c, $"model       {r.NonZeros:N0} weights, density {r.Density * 100:0.###}%, kept {r.KeptWeightMass * 100:0.##}% of the squared weight mass{(r.Solver == "sparse" ? $" ({r.SolvedWeights:N0} solved)" : "")}, file {Units.Bytes(r.FileBytes)}"));
         o.WriteLine(string.Create(c, $"{"load",-12}{Units.Seconds(load),10}"));

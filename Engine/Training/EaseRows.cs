@@ -9,7 +9,7 @@ namespace Ease.Engine.Training;
 /// place: B_ij = −P_ij / P_jj for j ≠ i. Row i of B is what history item i adds to every
 /// candidate j, which is what the model file stores as row i.
 /// </summary>
-public sealed class EaseRows<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+public sealed class EaseRows<T> : IWeightRows<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
     private readonly DenseMatrix<T> _p;
     private readonly T[] _negInverseDiagonal;

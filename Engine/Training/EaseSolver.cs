@@ -113,37 +113,7 @@ internal sealed class EaseSolver<T> : EaseSolver where T : unmanaged, IBinaryFlo
     {
         if (!_solved)
             throw new InvalidOperationException("call Solve before Write");
-        return WriteModel(_matrix, _data, _threads, path, o, metadata, progress, ct);
-    }
-
-    /// <summary>Prunes B from <paramref name="p"/> = P and writes the model of <paramref name="data"/> (training and `ease update` alike).</summary>
-    internal static ModelWriteReport WriteModel(DenseMatrix<T> p, InteractionSet data, int threads, string path, TrainOptions o, JsonObject? metadata,
-        IProgress<TrainProgress>? progress, CancellationToken ct)
-    {
-        o.Validate();
-        int n = data.ItemCount;
-        var watch = Stopwatch.StartNew();
-        var rows = new EaseRows<T>(p);
-        float threshold = 0;
-        double thresholdSeconds = 0;
-        if (o.Prune == PruneMode.Density)
-        {
-            threshold = EaseTrainer.FindDensityThreshold(rows, (long)Math.Round(o.PruneDensity * n * (double)n), threads, EaseTrainer.Report(progress, "threshold"), ct);
-            thresholdSeconds = watch.Elapsed.TotalSeconds;
-            watch.Restart();
-        }
-        long nonZeros, fileBytes;
-        double keptMass;
-        using (ModelFileWriter writer = ModelFileWriter.Create(path, n, ModelEncoding.For(o.Values, n)))
-        {
-            (nonZeros, keptMass) = EaseTrainer.WriteRows(rows, o, threshold, writer, threads, EaseTrainer.Report(progress, "prune+write"), ct);
-            writer.SetItemIds(data.ItemIds);
-            writer.SetPopularity(data.ItemPopularity);
-            writer.SetMetadata(EaseTrainer.BuildMetadata(data, o, metadata, nonZeros, keptMass).ToJsonString());
-            writer.Commit();
-            fileBytes = writer.FileLength;
-        }
-        return new ModelWriteReport(nonZeros, keptMass, threshold, thresholdSeconds, watch.Elapsed.TotalSeconds, fileBytes);
+        return EaseTrainer.WriteModel(new EaseRows<T>(_matrix), _data, o, metadata, path, _threads, progress, ct);
     }
 
     private static void CopyRow<TFrom, TTo>(ReadOnlySpan<TFrom> from, Span<TTo> to)

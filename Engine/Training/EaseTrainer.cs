@@ -31,6 +31,8 @@ public static class EaseTrainer
         options.Validate();
         if (data.ItemCount == 0 || data.InteractionCount == 0)
             throw new InvalidDataException("the input holds no interactions; nothing to train on");
+        if (options.Filter is not null)
+            return Filters.GraphFilterTrainer.Train(data, options, outputPath, metadata, progress, ct);
         if (MemoryBudget.Choose(data, options) == SolverKind.Sparse)
             return Sparse.SparseEaseTrainer.Train(data, options, outputPath, metadata, progress, ct, state);
         metadata = metadata?.DeepClone().AsObject() ?? [];
@@ -80,6 +82,40 @@ public static class EaseTrainer
         };
     }
 
+    /// <summary>
+    /// Prunes <paramref name="rows"/> as <paramref name="o"/> says (finding the density threshold
+    /// first when it asks for one) and writes the model with the data's ids and popularity: the one
+    /// way every family reaches a file.
+    /// </summary>
+    internal static ModelWriteReport WriteModel<T>(IWeightRows<T> rows, InteractionSet data, TrainOptions o, JsonObject? metadata, string path,
+        int threads, IProgress<TrainProgress>? progress, CancellationToken ct)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        o.Validate();
+        int n = data.ItemCount;
+        var watch = Stopwatch.StartNew();
+        float threshold = 0;
+        double thresholdSeconds = 0;
+        if (o.Prune == PruneMode.Density)
+        {
+            threshold = FindDensityThreshold(rows, (long)Math.Round(o.PruneDensity * n * (double)n), threads, Report(progress, "threshold"), ct);
+            thresholdSeconds = watch.Elapsed.TotalSeconds;
+            watch.Restart();
+        }
+        long nonZeros, fileBytes;
+        double keptMass;
+        using (ModelFileWriter writer = ModelFileWriter.Create(path, n, ModelEncoding.For(o.Values, n)))
+        {
+            (nonZeros, keptMass) = WriteRows(rows, o, threshold, writer, threads, Report(progress, "prune+write"), ct);
+            writer.SetItemIds(data.ItemIds);
+            writer.SetPopularity(data.ItemPopularity);
+            writer.SetMetadata(BuildMetadata(data, o, metadata, nonZeros, keptMass).ToJsonString(MetadataJson));
+            writer.Commit();
+            fileBytes = writer.FileLength;
+        }
+        return new ModelWriteReport(nonZeros, keptMass, threshold, thresholdSeconds, watch.Elapsed.TotalSeconds, fileBytes);
+    }
+
     /// <summary>G_ii += λ + p/(1−p)·G_ii (EDLAE's dropout-equivalent ridge; p = 0 is plain EASE).</summary>
     internal static void AddRidge<T>(DenseMatrix<T> g, int[] popularity, TrainOptions o)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -89,11 +125,11 @@ public static class EaseTrainer
             g[i, i] += T.CreateChecked(o.Lambda + dropoutScale * popularity[i]);
     }
 
-    internal static float FindDensityThreshold<T>(EaseRows<T> rows, long target, int threads, IProgress<double>? progress, CancellationToken ct)
+    internal static float FindDensityThreshold<T>(IWeightRows<T> rows, long target, int threads, IProgress<double>? progress, CancellationToken ct)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
         => DensityThreshold.Find(target, (create, pass) => Histogram(rows, create, threads, p => progress?.Report(0.5 * (pass + p)), ct));
 
-    private static DensityThreshold Histogram<T>(EaseRows<T> rows, Func<DensityThreshold> create, int threads, Action<double> progress, CancellationToken ct)
+    private static DensityThreshold Histogram<T>(IWeightRows<T> rows, Func<DensityThreshold> create, int threads, Action<double> progress, CancellationToken ct)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         int n = rows.Size;
@@ -115,7 +151,7 @@ public static class EaseTrainer
     }
 
     /// <summary>Rows in blocks: a block's rows are computed and pruned in parallel, then appended in order.</summary>
-    internal static (long NonZeros, double KeptMass) WriteRows<T>(EaseRows<T> rows, TrainOptions o, float threshold,
+    internal static (long NonZeros, double KeptMass) WriteRows<T>(IWeightRows<T> rows, TrainOptions o, float threshold,
         ModelFileWriter writer, int threads, IProgress<double>? progress, CancellationToken ct)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
@@ -192,6 +228,9 @@ public static class EaseTrainer
         return s;
     }
 
+    /// <summary>Metadata is UTF-8 JSON with its formulas (P̃, ½, ᵀ) kept as written.</summary>
+    internal static readonly System.Text.Json.JsonSerializerOptions MetadataJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     internal static JsonObject BuildMetadata(InteractionSet data, TrainOptions o, JsonObject? extra, long nonZeros, double keptMass)
     {
         var meta = new JsonObject
@@ -217,6 +256,11 @@ public static class EaseTrainer
             },
             ["created_utc"] = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture),
         };
+        if (o.Filter is { } f)
+        {
+            meta["model"] = f.DisplayName;
+            meta["family"] = Filters.GraphFilterTrainer.Describe(f, o);
+        }
         if (extra is not null)
         {
             foreach ((string key, JsonNode? value) in extra)

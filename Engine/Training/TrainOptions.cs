@@ -101,6 +101,9 @@ public sealed record TrainOptions
     public int EffectiveGramNeighbors(int items) =>
         Math.Max(GramNeighbors > 0 ? GramNeighbors : 4 * EffectiveNeighbors(items), EffectiveNeighbors(items));
 
+    /// <summary>A graph-filter family (optionally blended with EASE), or null for EASE itself.</summary>
+    public Filters.FilterOptions? Filter { get; init; }
+
     public int EffectiveThreads => Threads > 0 ? Threads : Environment.ProcessorCount;
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first parameter out of range.</summary>
@@ -126,5 +129,13 @@ public sealed record TrainOptions
             throw new ArgumentException("--shard needs the sparse solver (--solver sparse)");
         if (Threads < 0)
             throw new ArgumentException($"threads must be >= 0, got {Threads}");
+        if (Filter is not null)
+        {
+            Filter.Validate();
+            if (Precision == Precision.Float64)
+                throw new ArgumentException($"{Filter.DisplayName} is computed in f32; --precision f64 is EASE's");
+            if (Solver == SolverKind.Sparse || ShardCount > 1)
+                throw new ArgumentException($"{Filter.DisplayName} is built on the dense operator; the sparse solver and --shard are EASE's");
+        }
     }
 }

@@ -119,7 +119,7 @@ internal static unsafe class DenseUpdater
         phases.Add(new PhaseTiming("state", watch.Elapsed.TotalSeconds));
 
         watch.Restart();
-        ModelWriteReport written = EaseSolver<T>.WriteModel(p, delta.Data, threads, outputPath, o, meta, progress, ct);
+        ModelWriteReport written = EaseTrainer.WriteModel(new EaseRows<T>(p), delta.Data, o, meta, outputPath, threads, progress, ct);
         output.Finish(outputPath, delta.Data, o, "dense", 0, 0, SpdInverse.Resolve<T>(KernelPath.Auto).ToString());
         phases.Add(new PhaseTiming("prune+write", watch.Elapsed.TotalSeconds));
         return new UpdateReport

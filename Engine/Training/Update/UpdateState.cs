@@ -35,16 +35,27 @@ public static class UpdateStatePath
 public sealed class StateOutput : IDisposable
 {
     private readonly StateFileWriter _writer;
+    private readonly bool _createdDirectory;
     private bool _hasPayload;
+    private bool _committed;
 
     public StateOutput(string directory)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         if (File.Exists(directory))
             throw new IOException($"{directory}: is a file; --state names a directory");
+        _createdDirectory = !System.IO.Directory.Exists(directory);
         System.IO.Directory.CreateDirectory(directory);
         Directory = directory;
-        _writer = new StateFileWriter(UpdateStatePath.Of(directory));
+        try
+        {
+            _writer = new StateFileWriter(UpdateStatePath.Of(directory));
+        }
+        catch
+        {
+            RemoveCreatedDirectory();
+            throw;
+        }
     }
 
     public string Directory { get; }
@@ -118,9 +129,29 @@ public sealed class StateOutput : IDisposable
         byte[] json = Encoding.UTF8.GetBytes(manifest.ToJsonString());
         _writer.Add(StateSection.Manifest, w => w(json));
         _writer.Commit();
+        _committed = true;
     }
 
-    public void Dispose() => _writer.Dispose();
+    public void Dispose()
+    {
+        _writer.Dispose();
+        if (!_committed)
+            RemoveCreatedDirectory();
+    }
+
+    /// <summary>A failed first state leaves no empty directory behind.</summary>
+    private void RemoveCreatedDirectory()
+    {
+        if (!_createdDirectory)
+            return;
+        try
+        {
+            if (!System.IO.Directory.EnumerateFileSystemEntries(Directory).Any())
+                System.IO.Directory.Delete(Directory);
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
 }
 
 /// <summary>The settings a state and a model must agree on, as one canonical JSON object.</summary>

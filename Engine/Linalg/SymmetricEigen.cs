@@ -1,6 +1,6 @@
 using System.Numerics;
 
-namespace Ease.Engine.Study;
+namespace Ease.Engine.Linalg;
 
 /// <summary>
 /// All eigenvalues and eigenvectors of a small dense symmetric matrix, in double precision:

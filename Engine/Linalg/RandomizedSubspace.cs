@@ -1,7 +1,7 @@
 using Ease.Engine.Linalg;
 using Ease.Engine.Synthetic;
 
-namespace Ease.Engine.Study;
+namespace Ease.Engine.Linalg;
 
 /// <summary>y (n x l, row-major) = A · x (n x l, row-major); y's contents on entry are undefined.</summary>
 public delegate void BlockProduct(float[] x, float[] y, int columns);
