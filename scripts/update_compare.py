@@ -46,6 +46,29 @@ def main():
     b2.sort_indices(); a.sort_indices()
     d = (a - b2).tocsr()
     maxdiff = float(np.abs(d.data).max()) if d.nnz else 0.0
+    # Weights both models kept, and weights only one kept (a pruned model's cut moves with rounding:
+    # such a weight must lie within rounding of the other model's cut, i.e. of its row's weakest kept).
+    pa = a.copy(); pa.data = np.ones_like(pa.data); pb = b2.copy(); pb.data = np.ones_like(pb.data)
+    both = pa.multiply(pb).tocsr()
+    commondiff = float(np.abs(d.multiply(both).data).max()) if both.nnz else 0.0
+    def weakest(m):
+        w = np.full(m.shape[0], 0.0)
+        for r in range(m.shape[0]):
+            v = m.data[m.indptr[r]:m.indptr[r + 1]]
+            w[r] = np.abs(v).min() if len(v) else 0.0
+        return w
+    margin, only = 0.0, 0
+    for x, y in ((a, b2), (b2, a)):
+        wy = weakest(y.tocsr())
+        px = x.copy(); px.data = np.ones_like(px.data)
+        py = y.copy(); py.data = np.ones_like(py.data)
+        lone = (x.multiply(px - px.multiply(py))).tocoo()
+        keep = lone.data != 0
+        only += int(keep.sum())
+        if keep.any():
+            margin = max(margin, float((np.abs(lone.data[keep]) - wy[lone.row[keep]]).max()))
+    print(f"max |dB| on weights both kept {commondiff:.3e}; weights kept by one model only {only}, "
+          f"largest margin over the other model's row cut {margin:.3e}")
     same_pattern = a.nnz == b2.nnz and np.array_equal(a.indptr, b2.indptr) and np.array_equal(a.indices, b2.indices)
     bitequal = same_pattern and np.array_equal(a.data.view(np.uint32), b2.data.astype(np.float32).view(np.uint32))
     print(f"items {len(ida)} / {len(idb)}, common {len(common)}; nnz {a.nnz} / {b.nnz}; max |dB| {maxdiff:.3e}; "
