@@ -49,7 +49,7 @@ public static class EaseTrainer
         using var solver = new EaseSolver<T>(data, o.EffectiveThreads, keepGram: false, progress, ct);
         SpdInverseReport inv = solver.Solve(o.Lambda, o.Dropout, progress, ct);
         var stateWatch = Stopwatch.StartNew();
-        state?.WriteDense(data, solver.Matrix);
+        state?.WriteDense(data, solver.Matrix, Report(progress, "state"));
         double stateSeconds = stateWatch.Elapsed.TotalSeconds;
         ModelWriteReport written = solver.Write(outputPath, o, metadata, progress, ct);
         stateWatch.Restart();

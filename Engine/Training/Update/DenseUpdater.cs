@@ -115,7 +115,7 @@ internal static unsafe class DenseUpdater
 
         watch.Restart();
         output.Generation = state.Generation + 1;
-        output.WriteDense(delta.Data, p);
+        output.WriteDense(delta.Data, p, EaseTrainer.Report(progress, "state"));
         phases.Add(new PhaseTiming("state", watch.Elapsed.TotalSeconds));
 
         watch.Restart();

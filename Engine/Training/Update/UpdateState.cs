@@ -71,15 +71,20 @@ public sealed class StateOutput : IDisposable
         _writer.Add(StateSection.UserItems, data.UserItems);
     }
 
-    internal unsafe void WriteDense<T>(InteractionSet data, DenseMatrix<T> p) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    internal unsafe void WriteDense<T>(InteractionSet data, DenseMatrix<T> p, IProgress<double>? progress = null) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         WriteData(data);
         int n = p.Size;
         _writer.Add(StateSection.Inverse, write =>
         {
             for (int i = 0; i < n; i++)
+            {
                 write(MemoryMarshal.AsBytes((ReadOnlySpan<T>)p.Row(i)));
+                if ((i & 1023) == 0)
+                    progress?.Report((double)i / n);
+            }
         });
+        progress?.Report(1);
         _hasPayload = true;
     }
 
