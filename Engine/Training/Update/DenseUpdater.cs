@@ -61,7 +61,7 @@ internal static unsafe class DenseUpdater
         if (method == UpdateMethod.Auto && updateFlops > 0.7 * retrainFlops)
         {
             return ModelUpdater.Retrain(delta, o, outputPath, meta, output,
-                $"the change has rank {rank:N0} ({updateFlops / 1e9:N0} GFLOP against {retrainFlops / 1e9:N0} for a new inverse)", state.FileLength, progress, ct);
+                $"the change has rank {rank:N0}: its Woodbury update ({updateFlops / 1e9:N0} GFLOP) is estimated slower than a new inverse ({retrainFlops / 1e9:N0} GFLOP)", state.FileLength, progress, ct);
         }
         meta["solver"] = new JsonObject { ["kind"] = "dense", ["method"] = "blocked Cholesky inverse, Woodbury update" };
         return o.Precision == Precision.Float64

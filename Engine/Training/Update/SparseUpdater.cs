@@ -64,7 +64,7 @@ internal static class SparseUpdater
             // Nearly every system changed: the update would be a retrain plus bookkeeping.
             output.Generation = 0;
             TrainReport retrain = SparseEaseTrainer.Train(after, o, outputPath, metadata, progress, ct, output);
-            return UpdateReport.Retrained(retrain, $"{dirtyWork / allWork:P0} of the solve work changed", delta, state.FileLength);
+            return UpdateReport.Retrained(retrain, $"{dirtyWork / allWork:P0} of the solve work changed, so a full retrain is as fast", delta, state.FileLength);
         }
         float[] solved = new float[lists.CandidateOffsets[^1]];
         for (int j = 0, k = 0; j < n; j++)
@@ -323,6 +323,6 @@ public sealed record UpdateReport
         NonZeros = r.NonZeros,
         FileBytes = r.FileBytes,
         StateBytesBefore = stateBytes,
-        Detail = $"retrained: {reason}, so a full retrain is as fast or faster",
+        Detail = $"retrained: {reason}",
     };
 }
