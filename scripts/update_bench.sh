@@ -8,7 +8,7 @@ DATA=$(realpath "${1:-../shared/data/yelp2018/train.txt}")
 W=${2:-/tmp/ease-update-bench}
 WHAT=${3:-all}
 HERE=$(cd "$(dirname "$0")" && pwd)
-E="dotnet $HERE/../Cli/bin/Release/net10.0/ease.dll"
+E="dotnet ${EASE_DLL:-$HERE/../Cli/bin/Release/net10.0/ease.dll}"
 PY=/usr/bin/python3
 mkdir -p "$W"; cd "$W"
 echo "# $(date -u +%FT%TZ) $(lscpu | sed -n 's/^Model name: *//p') family $(lscpu | sed -n 's/^CPU family: *//p') model $(lscpu | sed -n 's/^Model: *//p'), $(nproc) cores (shared machine)"
@@ -41,19 +41,21 @@ fi
 
 if [[ $WHAT != sparse ]]; then
   D="--solver dense --prune-topk 100"
-  if [[ $WHAT != dense-rest ]]; then  # dense-rest: the runs below, on the states the first part left
+  if [[ $WHAT != dense-rest && $WHAT != dense-curve ]]; then  # dense-rest, dense-curve: the runs below, on the states the first part left
   echo "## dense, touch (317 users = 1% of users, 3 interactions each)"
   $T $E train -i touch/base.tsv -o d.ease $D --state d.state --json
   $T $E update -m d.ease --state d.state --add touch/delta.tsv -o d-upd.ease --state-out d-upd.state --json
   $T $E train -i touch/full.tsv -o d-ref.ease $D --json
   $PY "$HERE/update_compare.py" d-upd.ease d-ref.ease --history touch/full.tsv
   fi
+  if [[ $WHAT != dense-curve ]]; then
   echo "## dense, remove 100 users (a second update, on the updated state)"
   cut -f1 touch/full.tsv | awk '!s[$1]++' | shuf -n 100 --random-source=<(yes) > d-removed.txt
   $T $E update -m d-upd.ease --state d-upd.state $(rmusers d-removed.txt) -o d-rm.ease --state-out d-rm.state --json
   awk 'NR==FNR{g[$1]=1;next} !($1 in g)' d-removed.txt touch/full.tsv > d-kept.tsv
   $T $E train -i d-kept.tsv -o d-rm-ref.ease $D --json
   $PY "$HERE/update_compare.py" d-rm.ease d-rm-ref.ease --history d-kept.tsv
+  fi
   echo "## dense curve: K users removed from one state"
   for k in 30 100 300 1000 3000; do
     cut -f1 touch/full.tsv | awk '!s[$1]++' | shuf -n $k --random-source=<(yes) > k.txt
