@@ -32,6 +32,7 @@ public static class TrainCommand
         var ranking = new Option<string>("--neighbor-ranking") { Description = "Sparse solver: rank candidates by cosine (count / sqrt(popularity)) or by raw co-occurrence count.", DefaultValueFactory = _ => "cosine", HelpName = "cosine|count" };
         ranking.AcceptOnlyFromAmong("count", "cosine");
         var shard = new Option<string?>("--shard") { Description = "Sparse solver: solve shard I of N (0-based) and write a part file for `ease merge`.", HelpName = "I/N" };
+        var state = new Option<string?>("--state") { Description = "Also keep what `ease update` needs to refresh this model exactly, in directory DIR (see `ease update`).", HelpName = "DIR" };
         var json = new Option<bool>("--json") { Description = "Print the summary as one JSON object on stdout." };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress output." };
         var values = new ValuesOption();
@@ -40,7 +41,7 @@ public static class TrainCommand
 
         var command = new Command("train", "Train an EASE (or EDLAE) model, or a graph filter (GF-CF, Turbo-CF, BSPM), from an interaction log and write a pruned model file.")
         {
-            input, output, lambda, dropout, precision, topk, density, threads, solver, memoryLimit, neighbors, gramNeighbors, ranking, shard, json, quiet, values.Option,
+            input, output, lambda, dropout, precision, topk, density, threads, solver, memoryLimit, neighbors, gramNeighbors, ranking, shard, json, quiet, values.Option, state,
         };
         binder.AddTo(command);
         family.AddTo(command);
@@ -56,6 +57,8 @@ public static class TrainCommand
             TrainOptions options = BuildOptions(parse.GetValue(lambda), parse.GetValue(dropout), parse.GetValue(precision)!, parse.GetValue(topk), parse.GetValue(density), parse.GetValue(threads));
             options = WithSolver(options, parse.GetValue(solver)!, parse.GetValue(memoryLimit), parse.GetValue(neighbors), parse.GetValue(gramNeighbors), parse.GetValue(ranking)!, parse.GetValue(shard));
             options = options with { Values = values.Bind(parse), Filter = family.Bind(parse) };
+            if (options.Filter is not null && parse.GetValue(state) is not null)
+                throw new UsageException($"--state: `ease update` refreshes EASE models; a --family {options.Filter.DisplayName} model is retrained instead");
             if (options.Filter is not null)
                 options = WithFilterSolver(options, parse.GetResult(solver) is { Implicit: false });
             InputOptions inputOptions = Bind(binder, parse);
@@ -75,8 +78,9 @@ public static class TrainCommand
                     ["tool"] = $"ease {ToolVersion}",
                     ["source"] = new JsonObject { ["path"] = Path.GetFileName(inputPath), ["format"] = inputOptions.Format.ToString().ToLowerInvariant(), ["min_weight"] = inputOptions.MinWeight },
                 };
+                using Engine.Training.Update.StateOutput? stateOutput = UpdateCommand.OpenState(parse.GetValue(state), options, outputPath);
                 TrainReport r = EaseTrainer.Train(set, options, outputPath, meta,
-                    new Engine.Training.SynchronousProgress<TrainProgress>(t => p.Report(t.Phase, t.Fraction)), ct);
+                    new Engine.Training.SynchronousProgress<TrainProgress>(t => p.Report(t.Phase, t.Fraction)), ct, stateOutput);
                 return (set, loadTime, r);
             });
             progress.Finish();
