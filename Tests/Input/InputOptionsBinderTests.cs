@@ -27,12 +27,12 @@ public sealed class InputOptionsBinderTests
     public void All_flags_bind()
     {
         var (options, result) = Parse("--format", "adjacency", "--delimiter", "tab", "--header", "--user-col", "userID",
-            "--item-col", "3", "--weight-col", "weight", "--min-weight", "3.5", "--skip-bad-rows");
+            "--item-col", "3", "--weight-col", "weight", "--order-col", "ts", "--min-weight", "3.5", "--skip-bad-rows");
         Assert.Empty(result.Errors);
         Assert.Equal(new InputOptions
         {
             Format = InputFormat.Adjacency, Delimiter = "\t", HasHeader = true, UserColumn = "userID", ItemColumn = "3",
-            WeightColumn = "weight", MinWeight = 3.5, SkipBadRows = true,
+            WeightColumn = "weight", OrderColumn = "ts", MinWeight = 3.5, SkipBadRows = true,
         }, options);
     }
 
