@@ -31,6 +31,8 @@ public static class EaseTrainer
         options.Validate();
         if (data.ItemCount == 0 || data.InteractionCount == 0)
             throw new InvalidDataException("the input holds no interactions; nothing to train on");
+        if (options.Sequential is not null)
+            return Sequential.SequentialTrainer.Train(data, options, outputPath, metadata, progress, ct);
         if (options.Filter is not null)
             return Filters.GraphFilterTrainer.Train(data, options, outputPath, metadata, progress, ct);
         SolverChoice choice = MemoryBudget.Decide(data, options);
@@ -263,6 +265,13 @@ public static class EaseTrainer
             meta["model"] = f.DisplayName;
             meta["family"] = Filters.GraphFilterTrainer.Describe(f, o);
         }
+        if (o.Sequential is { } s)
+        {
+            meta["model"] = "sequential";
+            meta["family"] = s.Describe(o);
+        }
+        if (o.EffectiveHistory.IsOrdered)
+            meta[Scoring.HistoryWeighting.MetadataKey] = o.EffectiveHistory.ToJson();
         if (extra is not null)
         {
             foreach ((string key, JsonNode? value) in extra)
