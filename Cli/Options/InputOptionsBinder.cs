@@ -112,6 +112,8 @@ public sealed class InputOptionsBinder
         {
             if (result.GetValue(Header) && result.GetValue(NoHeader))
                 result.AddError("--header and --no-header cannot both be given.");
+            if (result.GetValue(OrderColumn) is not null && string.Equals(result.GetValue(Format), "adjacency", StringComparison.OrdinalIgnoreCase))
+                result.AddError("--order-col is for delimited and Parquet input; adjacency lines are read in their order already.");
         });
     }
 

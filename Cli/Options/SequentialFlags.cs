@@ -15,7 +15,7 @@ internal sealed class SequentialFlags
 
     public Option<double?> SetWeight { get; } = new("--set-weight") { Description = "Sequential: α, the share of the set-level objective α‖X − XB‖² against the transitions (1−α)‖Y − SB‖² (default 0.2).", HelpName = "α" };
 
-    public Option<int?> Targets { get; } = new("--targets") { Description = "Sequential: next items each step predicts (default 1).", HelpName = "N" };
+    public Option<int?> Targets { get; } = new("--targets") { Description = "Sequential: next items each step predicts (default 3).", HelpName = "N" };
 
     public Option<double?> TargetDecay { get; } = new("--target-decay") { Description = "Sequential: weight δ^h of the h-th next item with --targets N > 1 (default 0.5).", HelpName = "δ" };
 

@@ -40,7 +40,7 @@ public sealed record SequentialOptions
     public const double DefaultDecay = 0.8;
     public const int DefaultWindow = 50;
     public const double DefaultSetWeight = 0.2;
-    public const int DefaultTargets = 1;
+    public const int DefaultTargets = 3;
     public const double DefaultTargetDecay = 0.5;
 
     /// <summary>The history rule the model is scored with: the inputs' decay and window.</summary>
