@@ -27,13 +27,24 @@ public sealed class InputOptionsBinderTests
     public void All_flags_bind()
     {
         var (options, result) = Parse("--format", "adjacency", "--delimiter", "tab", "--header", "--user-col", "userID",
-            "--item-col", "3", "--weight-col", "weight", "--order-col", "ts", "--min-weight", "3.5", "--skip-bad-rows");
+            "--item-col", "3", "--weight-col", "weight", "--min-weight", "3.5", "--skip-bad-rows");
         Assert.Empty(result.Errors);
         Assert.Equal(new InputOptions
         {
             Format = InputFormat.Adjacency, Delimiter = "\t", HasHeader = true, UserColumn = "userID", ItemColumn = "3",
-            WeightColumn = "weight", OrderColumn = "ts", MinWeight = 3.5, SkipBadRows = true,
+            WeightColumn = "weight", MinWeight = 3.5, SkipBadRows = true,
         }, options);
+    }
+
+    [Fact]
+    public void Order_col_binds_for_delimited_input_and_is_an_error_for_adjacency()
+    {
+        var (options, result) = Parse("--order-col", "ts");
+        Assert.Empty(result.Errors);
+        Assert.Equal("ts", options.OrderColumn);
+        Assert.True(options.KeepsOrder);
+        (_, result) = Parse("--format", "adjacency", "--order-col", "2");
+        Assert.Contains(result.Errors, e => e.Message.Contains("--order-col is for delimited and Parquet input", StringComparison.Ordinal));
     }
 
     [Theory]
