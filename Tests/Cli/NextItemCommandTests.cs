@@ -93,6 +93,22 @@ public sealed class NextItemCommandTests
         Assert.Contains("\"name\": \"sequential\"", info.Out, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void The_history_rule_survives_update_prune_and_convert()
+    {
+        using var dir = new TempDirectory();
+        File.WriteAllLines(dir.File("s.txt"), ["1 a b c", "2 b c d", "3 a c d", "4 a b d"]);
+        File.WriteAllLines(dir.File("add.txt"), ["5 a b"]);
+        string model = dir.File("e.ease");
+        Assert.Equal(0, CliRunner.Run("train", "-i", dir.File("s.txt"), "--format", "adjacency", "--history-decay", "0.9", "--lambda", "1", "-o", model, "--state", dir.File("st"), "-q").ExitCode);
+        var u = CliRunner.Run("update", "--model", model, "--state", dir.File("st"), "--add", dir.File("add.txt"), "--format", "adjacency", "-o", dir.File("u.ease"), "-q");
+        Assert.True(u.ExitCode == 0, u.Err);
+        Assert.Equal(0, CliRunner.Run("prune", "--model", model, "--prune-topk", "2", "-o", dir.File("p.ease")).ExitCode);
+        Assert.Equal(0, CliRunner.Run("convert", "--model", model, "--values", "f16", "-o", dir.File("c.ease")).ExitCode);
+        foreach (string name in new[] { "e.ease", "u.ease", "p.ease", "c.ease" })
+            Assert.Contains("history       ordered, oldest first: decay 0.9 per position from the most recent, whole history", CliRunner.Run("info", dir.File(name)).Out, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(1, "--set-weight is a parameter of --family sequential", "--set-weight", "0.3")]
     [InlineData(1, "--history-window needs --history-decay", "--history-window", "5")]

@@ -61,7 +61,8 @@ public static class ModelUpdater
             throw new InvalidDataException(
                 $"{state.Path}: the state's settings {stateSettings.ToJsonString()} differ from the model's {modelSettings.ToJsonString()}");
         }
-        TrainOptions o = state.Options with { Threads = r.Threads };
+        // The model's history rule (--history-decay) is not part of B: it stays with the updated model.
+        TrainOptions o = state.Options with { Threads = r.Threads, History = Scoring.HistoryWeighting.FromMetadata(modelMeta.ToJsonString()) };
         InteractionSet before = state.Data;
 
         InteractionSet? add = null, remove = null;
