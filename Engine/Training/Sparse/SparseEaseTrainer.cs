@@ -14,8 +14,16 @@ namespace Ease.Engine.Training.Sparse;
 /// </summary>
 public static class SparseEaseTrainer
 {
+    /// <summary>Trains with the sparse solver and writes the model (or one shard's part file).</summary>
+    /// <param name="data">The interactions.</param>
+    /// <param name="o">Settings.</param>
+    /// <param name="outputPath">The model or part file.</param>
+    /// <param name="metadata">Extra metadata.</param>
+    /// <param name="progress">Phases.</param>
+    /// <param name="ct">Cancellation.</param>
+    /// <param name="state">With a state output, what `ease update` needs is written beside the model (one process, no shards).</param>
     public static TrainReport Train(InteractionSet data, TrainOptions o, string outputPath, JsonObject? metadata = null,
-        IProgress<TrainProgress>? progress = null, CancellationToken ct = default)
+        IProgress<TrainProgress>? progress = null, CancellationToken ct = default, Update.StateOutput? state = null)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(o);
@@ -52,6 +60,15 @@ public static class SparseEaseTrainer
         double solveSeconds = watch.Elapsed.TotalSeconds;
         phases.Add(new PhaseTiming("solve", solveSeconds, solveSeconds > 0 ? flops / solveSeconds / 1e9 : 0));
 
+        if (state is not null)
+        {
+            if (o.ShardCount > 1)
+                throw new ArgumentException("--state needs the whole model in one process (no --shard)");
+            watch.Restart();
+            state.WriteSparse(data, lists, weights);
+            phases.Add(new PhaseTiming("state", watch.Elapsed.TotalSeconds));
+        }
+
         watch.Restart();
         var rows = SparseRows.FromColumns(lists, weights, first, end);
         long workBytes = listBytes + weights.Length * 4L + rows.BytesAllocated;
@@ -76,10 +93,7 @@ public static class SparseEaseTrainer
             }
             else
             {
-                if (o.Prune == PruneMode.Density)
-                    threshold = SparseModelWriter.DensityThresholdOf(rows, o.PruneDensity, threads, ct);
-                (double kept, double all) = SparseModelWriter.Write(rows, o, threshold, writer, threads, EaseTrainer.Report(progress, "prune+write"), ct);
-                keptMass = all == 0 ? 1 : kept / all;
+                (keptMass, threshold) = PruneInto(rows, o, writer, threads, progress, ct);
             }
             nonZeros = writer.NonZeroCount;
             writer.SetItemIds(data.ItemIds);
@@ -91,6 +105,12 @@ public static class SparseEaseTrainer
             fileBytes = writer.FileLength;
         }
         phases.Add(new PhaseTiming(o.ShardCount > 1 ? "write part" : "prune+write", watch.Elapsed.TotalSeconds));
+        if (state is not null)
+        {
+            watch.Restart();
+            state.Finish(outputPath, data, o, "sparse", neighbors, o.EffectiveGramNeighbors(n), "sparse/" + Linalg.SpdInverse.Resolve<float>(Linalg.KernelPath.Auto));
+            phases[^1] = phases[^1] with { Seconds = phases[^1].Seconds + watch.Elapsed.TotalSeconds };
+        }
 
         return new TrainReport
         {
@@ -109,6 +129,17 @@ public static class SparseEaseTrainer
             Neighbors = neighbors,
             SolvedWeights = rows.NonZeros,
         };
+    }
+
+    /// <summary>Prunes the solved rows as <paramref name="o"/> says into <paramref name="writer"/>: kept mass share and threshold.</summary>
+    internal static (double KeptMass, float Threshold) PruneInto(SparseRows rows, TrainOptions o, ModelFileWriter writer, int threads,
+        IProgress<TrainProgress>? progress, CancellationToken ct)
+    {
+        float threshold = 0;
+        if (o.Prune == PruneMode.Density)
+            threshold = SparseModelWriter.DensityThresholdOf(rows, o.PruneDensity, threads, ct);
+        (double kept, double all) = SparseModelWriter.Write(rows, o, threshold, writer, threads, EaseTrainer.Report(progress, "prune+write"), ct);
+        return (all == 0 ? 1 : kept / all, threshold);
     }
 
     /// <summary>The solver's settings as recorded in the model: a merge refuses parts whose settings differ.</summary>
