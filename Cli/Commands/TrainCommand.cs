@@ -56,8 +56,8 @@ public static class TrainCommand
             TrainOptions options = BuildOptions(parse.GetValue(lambda), parse.GetValue(dropout), parse.GetValue(precision)!, parse.GetValue(topk), parse.GetValue(density), parse.GetValue(threads));
             options = WithSolver(options, parse.GetValue(solver)!, parse.GetValue(memoryLimit), parse.GetValue(neighbors), parse.GetValue(gramNeighbors), parse.GetValue(ranking)!, parse.GetValue(shard));
             options = options with { Values = values.Bind(parse), Filter = family.Bind(parse) };
-            if (options.Filter is not null)
-                options = WithFilterSolver(options, parse.GetResult(solver) is { Implicit: false });
+            try { options.Validate(); }
+            catch (ArgumentException e) { throw new UsageException(e.Message); }
             InputOptions inputOptions = Bind(binder, parse);
             string inputPath = parse.GetValue(input)!;
             string outputPath = CliOutput.ModelPath(parse.GetValue(output)!);
@@ -146,16 +146,6 @@ public static class TrainCommand
         return result;
     }
 
-    /// <summary>A graph filter is built densely: auto means dense for it; an explicit --solver sparse or --shard is a usage error.</summary>
-    internal static TrainOptions WithFilterSolver(TrainOptions o, bool solverGiven)
-    {
-        if (o.Solver == SolverKind.Auto || !solverGiven)
-            o = o with { Solver = SolverKind.Dense };
-        try { o.Validate(); }
-        catch (ArgumentException e) { throw new UsageException(e.Message); }
-        return o;
-    }
-
     /// <summary>"I/N" with 0 &lt;= I &lt; N.</summary>
     internal static (int Index, int Count) ParseShard(string text)
     {
@@ -225,7 +215,7 @@ public static class TrainCommand
             ? $"sparse solver, {r.Neighbors} neighbours{(opt.ShardCount > 1 ? $", shard {opt.ShardIndex}/{opt.ShardCount} (part file for `ease merge`)" : "")}"
             : "dense solver";
         if (opt.Filter is { } f)
-            o.WriteLine(string.Create(c, $"trained {f.DisplayName}: {GraphFilterTrainer.Formula(f)}{(f.EaseWeight != 0 ? $", EASE λ={opt.Lambda} dropout={opt.Dropout}" : "")}, f32 -> {output}"));
+            o.WriteLine(string.Create(c, $"trained {f.DisplayName}: {GraphFilterTrainer.Formula(f)}{(f.EaseWeight != 0 ? $", EASE λ={opt.Lambda} dropout={opt.Dropout}" : "")}, f32, {(r.Solver == "sparse" ? $"sparse solver, {r.Neighbors} candidates per item" : "dense solver")} -> {output}"));
         else
             o.WriteLine(string.Create(c, $"trained {(opt.Dropout > 0 ? "EDLAE" : "EASE")} λ={opt.Lambda} dropout={opt.Dropout} {(opt.Precision == Precision.Float64 ? "f64" : "f32")}, {solver} -> {output}"));
         if (r.SolverReason.Length > 0 && opt.Solver == SolverKind.Auto)

@@ -58,57 +58,10 @@ public static class SparseEaseTrainer
         weights = [];
         phases.Add(new PhaseTiming("transpose", watch.Elapsed.TotalSeconds));
 
-        watch.Restart();
         JsonObject solver = SolverMetadata(o, neighbors, o.EffectiveGramNeighbors(n), DataFingerprint.Compute(data));
-        long nonZeros, fileBytes;
-        double keptMass;
-        float threshold = 0;
-        // Parts stay float32: the merge prunes them and encodes the result once.
-        using (ModelFileWriter writer = ModelFileWriter.Create(outputPath, n, o.ShardCount > 1 ? ModelEncoding.Float32 : ModelEncoding.For(o.Values, n)))
-        {
-            if (o.ShardCount > 1)
-            {
-                // A part keeps every solved weight: pruning a row needs all of its shards.
-                (double kept, double all) = SparseModelWriter.Write(rows, o with { Prune = PruneMode.None }, 0, writer, threads,
-                    EaseTrainer.Report(progress, "write part"), ct);
-                keptMass = all == 0 ? 1 : kept / all;
-                solver["part"] = new JsonObject { ["index"] = o.ShardIndex, ["count"] = o.ShardCount, ["first_item"] = first, ["end_item"] = end };
-            }
-            else
-            {
-                if (o.Prune == PruneMode.Density)
-                    threshold = SparseModelWriter.DensityThresholdOf(rows, o.PruneDensity, threads, ct);
-                (double kept, double all) = SparseModelWriter.Write(rows, o, threshold, writer, threads, EaseTrainer.Report(progress, "prune+write"), ct);
-                keptMass = all == 0 ? 1 : kept / all;
-            }
-            nonZeros = writer.NonZeroCount;
-            writer.SetItemIds(data.ItemIds);
-            writer.SetPopularity(data.ItemPopularity);
-            JsonObject meta = EaseTrainer.BuildMetadata(data, o, metadata, nonZeros, keptMass);
-            meta["solver"] = solver;
-            writer.SetMetadata(meta.ToJsonString());
-            writer.Commit();
-            fileBytes = writer.FileLength;
-        }
-        phases.Add(new PhaseTiming(o.ShardCount > 1 ? "write part" : "prune+write", watch.Elapsed.TotalSeconds));
-
-        return new TrainReport
-        {
-            Users = data.UserCount,
-            Items = n,
-            Interactions = data.InteractionCount,
-            NonZeros = nonZeros,
-            KeptWeightMass = keptMass,
-            Phases = phases,
-            KernelPath = "sparse/" + Linalg.SpdInverse.Resolve<float>(Linalg.KernelPath.Auto),
-            Threads = threads,
-            MatrixBytes = workBytes,
-            FileBytes = fileBytes,
-            PruneThreshold = threshold,
-            Solver = "sparse",
-            Neighbors = neighbors,
-            SolvedWeights = rows.NonZeros,
-        };
+        if (o.ShardCount > 1)
+            solver["part"] = new JsonObject { ["index"] = o.ShardIndex, ["count"] = o.ShardCount, ["first_item"] = first, ["end_item"] = end };
+        return SparseModelWriter.WriteModel(rows, data, o, metadata, solver, outputPath, phases, workBytes, neighbors, progress, ct);
     }
 
     /// <summary>The solver's settings as recorded in the model: a merge refuses parts whose settings differ.</summary>

@@ -47,6 +47,9 @@ internal sealed class SparseRows : ISparseRowSource
         return c.Length;
     }
 
+    /// <summary>Rows already in place: row i is columns and values [offsets[i], offsets[i + 1]), columns ascending.</summary>
+    public static SparseRows FromRows(long[] offsets, int[] columns, float[] values) => new(offsets, columns, values);
+
     /// <summary>Rows of the targets [first, end); <paramref name="weights"/> is aligned with the lists from target <paramref name="first"/>.</summary>
     public static SparseRows FromColumns(NeighborLists lists, float[] weights, int first, int end)
     {
