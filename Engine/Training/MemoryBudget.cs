@@ -90,14 +90,14 @@ public static class MemoryBudget
         if (o.Filter is { } filter)
         {
             dense = Filters.GraphFilterTrainer.DenseBytes(data.ItemCount, filter) + input;
-            sparse = Filters.SparseFilterTrainer.PeakBytes(data.ItemCount, data.UserCount, data.InteractionCount, m, filter, o.EffectiveThreads) + input;
+            sparse = Filters.SparseFilterTrainer.PeakBytes(data.ItemCount, data.UserCount, data.InteractionCount, m, o.EffectiveGramNeighbors(data.ItemCount), filter, o.EffectiveThreads) + input;
         }
         else
         {
             dense = DenseBytes(data.ItemCount, o.Precision) + input;
             sparse = SparseBytes(data.ItemCount, m, o.EffectiveGramNeighbors(data.ItemCount), o.EffectiveThreads) + input;
         }
-        // A filter without a sparse path (a blend, Turbo-CF's cubic) stays dense under auto.
+        // A filter without a sparse path (Turbo-CF's cubic) stays dense under auto.
         string? noSparse = o.Filter?.SparseRefusal;
         SolverKind kind = o.Solver;
         string reason;

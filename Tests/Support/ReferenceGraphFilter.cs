@@ -10,6 +10,10 @@ namespace Ease.Tests.Support;
 /// </summary>
 public static class ReferenceGraphFilter
 {
+    /// <summary>The 120-user, 50-item fixture the filters are checked on.</summary>
+    public static InteractionSet Fixture() => InteractionReader.Read(
+        Path.Combine(AppContext.BaseDirectory, "fixtures", "reference-train.txt"), new InputOptions { Format = InputFormat.Adjacency });
+
     /// <summary>R̃ = D_U^-a R D_I^-(1-a), users x items.</summary>
     public static double[,] Normalized(InteractionSet data, double a)
     {

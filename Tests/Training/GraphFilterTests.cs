@@ -14,8 +14,7 @@ namespace Ease.Tests.Training;
 /// </summary>
 public class GraphFilterTests
 {
-    private static InteractionSet Data() => InteractionReader.Read(
-        Path.Combine(AppContext.BaseDirectory, "fixtures", "reference-train.txt"), new InputOptions { Format = InputFormat.Adjacency });
+    private static InteractionSet Data() => ReferenceGraphFilter.Fixture();
 
     private static double MaxDifference(DenseMatrix<float> actual, double[,] expected)
     {

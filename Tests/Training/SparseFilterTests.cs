@@ -16,8 +16,7 @@ namespace Ease.Tests.Training;
 /// </summary>
 public class SparseFilterTests
 {
-    private static InteractionSet Data() => InteractionReader.Read(
-        Path.Combine(AppContext.BaseDirectory, "fixtures", "reference-train.txt"), new InputOptions { Format = InputFormat.Adjacency });
+    private static InteractionSet Data() => ReferenceGraphFilter.Fixture();
 
     /// <summary>Every other item a candidate of each item: the rows are then whole rows of M but the diagonal.</summary>
     private sealed class EveryItem : ICandidateLists
@@ -150,18 +149,46 @@ public class SparseFilterTests
     }
 
     [Fact]
-    public void FiltersWithoutASparsePathAreRefusedAndAutoKeepsThemDense()
+    public void ACubicFilterIsRefusedAndAutoKeepsItDense()
     {
-        var blend = new FilterOptions { Family = ModelFamily.Bspm, EaseWeight = 1 };
         var cubic = new FilterOptions { Family = ModelFamily.TurboCf, Order = 3 };
-        foreach (FilterOptions f in new[] { blend, cubic })
-        {
-            var e = Assert.Throws<ArgumentException>(new TrainOptions { Filter = f, Solver = SolverKind.Sparse }.Validate);
-            Assert.Contains("no sparse path", e.Message);
-            Assert.DoesNotContain('\n', e.Message);
-        }
-        SolverChoice c = MemoryBudget.Decide(Data(), new TrainOptions { Filter = blend, Solver = SolverKind.Auto, MemoryLimitBytes = 1L << 30 });
+        var e = Assert.Throws<ArgumentException>(new TrainOptions { Filter = cubic, Solver = SolverKind.Sparse }.Validate);
+        Assert.Contains("no sparse path", e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+        SolverChoice c = MemoryBudget.Decide(Data(), new TrainOptions { Filter = cubic, Solver = SolverKind.Auto, MemoryLimitBytes = 1L << 30 });
         Assert.Equal(SolverKind.Dense, c.Kind);
         Assert.Contains("densely only", c.Reason);
+    }
+
+    private static InteractionSet EveryPairCoOccurs() => DenseInteractions.EveryPairCoOccurs();
+
+    [Fact]
+    public void WithCompleteListsABlendIsTheFilterPlusExactEase()
+    {
+        // Every pair co-occurs and 64 candidates exceed the 39 other items: the sparse EASE columns
+        // are exact EASE and the filter rows whole rows, so the blend is the dense one.
+        InteractionSet data = EveryPairCoOccurs();
+        int n = data.ItemCount;
+        var f = new FilterOptions { Family = ModelFamily.Bspm, Alpha = 0.3, Rank = ReferenceGraphFilter.GappedRank(data, 6), EaseWeight = 0.5 };
+        const double Lambda = 10;
+        double[,] expected = ReferenceGraphFilter.Add(ReferenceGraphFilter.Operator(data, f), ReferenceEase.B(data, Lambda), 1, f.EaseWeight);
+        using var dir = new TempDirectory();
+        string path = dir.File("blend.ease");
+        TrainReport report = EaseTrainer.Train(data, new TrainOptions { Lambda = Lambda, Filter = f, Solver = SolverKind.Sparse, Neighbors = 64, Threads = 2 }, path);
+        Assert.Equal("sparse", report.Solver);
+        Assert.Contains(report.Phases, p => p.Phase == "solve");
+        double tolerance = 1e-5 * MaxAbs(expected) + 1e-5, worst = 0;
+        using ModelFile model = ModelFile.Open(path, new ModelOpenOptions { VerifyChecksums = true });
+        for (int i = 0; i < n; i++)
+        {
+            model.GetRow(i, out ReadOnlySpan<int> cols, out ReadOnlySpan<float> vals);
+            Assert.Equal(n - 1, cols.Length);
+            for (int a = 0; a < cols.Length; a++)
+                worst = Math.Max(worst, Math.Abs(vals[a] - expected[i, cols[a]]));
+        }
+        Assert.True(worst < tolerance, $"max |Δ| against filter + γ·EASE {worst}");
+        using JsonDocument meta = JsonDocument.Parse(model.MetadataJson);
+        Assert.Equal(Lambda, meta.RootElement.GetProperty("solver").GetProperty("lambda").GetDouble());
+        Assert.Equal("bspm+ease", meta.RootElement.GetProperty("model").GetString());
     }
 }

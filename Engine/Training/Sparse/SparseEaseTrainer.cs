@@ -32,15 +32,32 @@ public static class SparseEaseTrainer
         phases.Add(new PhaseTiming("neighbours", watch.Elapsed.TotalSeconds));
         long listBytes = lists.BytesAllocated;
 
-        watch.Restart();
         (int first, int end) = ShardRange(lists, o.ShardIndex, o.ShardCount);
+        SparseRows rows = SolveRows(data, o, lists, first, end, phases, progress, ct, out long solvedBytes);
+        long workBytes = listBytes + solvedBytes;
+
+        JsonObject solver = SolverMetadata(o, neighbors, o.EffectiveGramNeighbors(n), DataFingerprint.Compute(data));
+        if (o.ShardCount > 1)
+            solver["part"] = new JsonObject { ["index"] = o.ShardIndex, ["count"] = o.ShardCount, ["first_item"] = first, ["end_item"] = end };
+        return SparseModelWriter.WriteModel(rows, data, o, metadata, solver, outputPath, phases, workBytes, neighbors, progress, ct);
+    }
+
+    /// <summary>
+    /// Solves the targets [first, end) on their candidates and turns the solutions into rows,
+    /// timing the solve and the transpose into <paramref name="phases"/>; <paramref name="bytes"/>
+    /// is what the weights and rows took.
+    /// </summary>
+    internal static SparseRows SolveRows(InteractionSet data, TrainOptions o, NeighborLists lists, int first, int end, List<PhaseTiming> phases,
+        IProgress<TrainProgress>? progress, CancellationToken ct, out long bytes)
+    {
+        var watch = Stopwatch.StartNew();
         float[] weights = new float[lists.CandidateOffsets[end] - lists.CandidateOffsets[first]];
         double flops = 0;
         for (int j = first; j < end; j++)
             flops += NeighborhoodSolver.Work(lists.CandidateCount(j));
         try
         {
-            NeighborhoodSolver.Solve(lists, data.ItemPopularity, o.Lambda, o.Dropout, first, end, weights, threads,
+            NeighborhoodSolver.Solve(lists, data.ItemPopularity, o.Lambda, o.Dropout, first, end, weights, o.EffectiveThreads,
                 EaseTrainer.Report(progress, "solve"), ct);
         }
         catch (LocalSystemNotPositiveDefiniteException e)
@@ -54,14 +71,9 @@ public static class SparseEaseTrainer
 
         watch.Restart();
         var rows = SparseRows.FromColumns(lists, weights, first, end);
-        long workBytes = listBytes + weights.Length * 4L + rows.BytesAllocated;
-        weights = [];
+        bytes = weights.Length * 4L + rows.BytesAllocated;
         phases.Add(new PhaseTiming("transpose", watch.Elapsed.TotalSeconds));
-
-        JsonObject solver = SolverMetadata(o, neighbors, o.EffectiveGramNeighbors(n), DataFingerprint.Compute(data));
-        if (o.ShardCount > 1)
-            solver["part"] = new JsonObject { ["index"] = o.ShardIndex, ["count"] = o.ShardCount, ["first_item"] = first, ["end_item"] = end };
-        return SparseModelWriter.WriteModel(rows, data, o, metadata, solver, outputPath, phases, workBytes, neighbors, progress, ct);
+        return rows;
     }
 
     /// <summary>The solver's settings as recorded in the model: a merge refuses parts whose settings differ.</summary>
