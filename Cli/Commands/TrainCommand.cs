@@ -24,7 +24,7 @@ public static class TrainCommand
         var topk = new Option<int?>("--prune-topk") { Description = "Keep the K largest |B_ij| of each row (signs kept).", HelpName = "K" };
         var density = new Option<double?>("--prune-density") { Description = "Keep weights above one global magnitude threshold giving density D (non-zeros / items²), e.g. 0.01.", HelpName = "D" };
         var threads = new Option<int>("--threads") { Description = "Worker threads; 0 = all cores.", DefaultValueFactory = _ => 0, HelpName = "N" };
-        var solver = new Option<string>("--solver") { Description = "dense: exact n x n inversion; sparse: per-item ridge solves on each item's strongest co-occurrences (any n); auto: dense when it fits --memory-limit.", DefaultValueFactory = _ => "auto", HelpName = "dense|sparse|auto" };
+        var solver = new Option<string>("--solver") { Description = "dense: exact n x n inversion; sparse: per-item ridge solves (a graph filter: its rows) on each item's strongest co-occurrences (any n); auto: dense when it fits --memory-limit.", DefaultValueFactory = _ => "auto", HelpName = "dense|sparse|auto" };
         solver.AcceptOnlyFromAmong("dense", "sparse", "auto");
         var memoryLimit = new Option<string?>("--memory-limit") { Description = "Memory budget for choosing and checking the solver, e.g. 12G or 500M (default: what the machine has available).", HelpName = "BYTES" };
         var neighbors = new Option<int?>("--neighbors") { Description = "Sparse solver: candidates per item, its strongest co-occurrences (default: two thirds of the weights a row keeps, at least 128).", HelpName = "M" };
