@@ -35,6 +35,7 @@ public static class CliApp
         root.Subcommands.Add(PruneCommand.Create(context));
         root.Subcommands.Add(ConvertCommand.Create(context));
         root.Subcommands.Add(MergeCommand.Create(context));
+        root.Subcommands.Add(UpdateCommand.Create(context));
         root.Subcommands.Add(ServeCommand.Create(context));
         root.Subcommands.Add(GenerateCommand.Create(context));
         root.Subcommands.Add(DemoCommand.Create(context, args => Run(args, context.Out, context.Err)));

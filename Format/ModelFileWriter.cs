@@ -337,10 +337,21 @@ public sealed class ModelFileWriter : IDisposable
 
     public void Dispose()
     {
-        _values?.Dispose();
-        _values = null;
-        _main = null;
-        _output?.Dispose();
-        _output = null;
+        // Closing the values scratch flushes its buffer, which fails again on a full disk: the
+        // main temporary file must be deleted all the same.
+        try
+        {
+            _values?.Dispose();
+        }
+        catch (IOException) when (_output is not null)
+        {
+        }
+        finally
+        {
+            _values = null;
+            _main = null;
+            _output?.Dispose();
+            _output = null;
+        }
     }
 }

@@ -123,9 +123,12 @@ public static class BenchCommand
     {
         int users = offsets.Length - 1, budgeted = 0;
         double bytes = 0;
+        // An ordered model reads only the rows its history window weighs.
+        int window = HistoryWeighting.Of(model) is { IsOrdered: true, Window: > 0 } rule ? rule.Window : int.MaxValue;
         for (int u = 0; u < users; u++)
         {
-            long weights = Recommender.WeightsRead(model, light, rows.AsSpan(offsets[u], offsets[u + 1] - offsets[u]), maxWeights, out ModelFile source, out bool cut);
+            int length = offsets[u + 1] - offsets[u], used = Math.Min(length, window);
+            long weights = Recommender.WeightsRead(model, light, rows.AsSpan(offsets[u] + length - used, used), maxWeights, out ModelFile source, out bool cut);
             bytes += weights * (double)source.Encoding.BytesPerWeight;
             if (cut)
                 budgeted++;

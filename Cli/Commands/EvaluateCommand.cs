@@ -80,7 +80,7 @@ public static class EvaluateCommand
     public static (InteractionSet History, InteractionSet Heldout) ReadSplit(ModelFile model, string historyPath, string heldoutPath, InputOptions input)
     {
         string[] ids = HistoryInput.ModelItemIds(model);
-        InteractionSet h = InteractionReader.Read(historyPath, input, ids, UnknownItemPolicy.Drop);
+        InteractionSet h = InteractionReader.Read(historyPath, HistoryInput.ForModel(model, input), ids, UnknownItemPolicy.Drop);
         InteractionSet t = InteractionReader.Read(heldoutPath, input, ids, UnknownItemPolicy.Add);
         HistoryInput.RequireUsers(h, historyPath, input);
         HistoryInput.RequireUsers(t, heldoutPath, input);

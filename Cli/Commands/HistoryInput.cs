@@ -18,14 +18,21 @@ public sealed class HistoryInput
     public int[] Rows { get; }
     public int Users => Set.UserCount;
 
-    /// <summary>Reads <paramref name="path"/>; items unknown to the model are dropped and counted.</summary>
+    /// <summary>Reads <paramref name="path"/>; items unknown to the model are dropped and counted. A model with an
+    /// ordered history rule gets each user's history in order, oldest first.</summary>
     public static HistoryInput Read(ModelFile model, string path, InputOptions options)
     {
         string[] ids = ModelItemIds(model);
-        InteractionSet set = InteractionReader.Read(path, options, ids, UnknownItemPolicy.Drop);
+        InteractionSet set = InteractionReader.Read(path, ForModel(model, options), ids, UnknownItemPolicy.Drop);
         RequireUsers(set, path, options);
-        return new HistoryInput(set, set.UserOffsets.ToArray(), set.UserItems.ToArray());
+        return set.HasSequences
+            ? new HistoryInput(set, set.SequenceOffsets.ToArray(), set.SequenceItems.ToArray())
+            : new HistoryInput(set, set.UserOffsets.ToArray(), set.UserItems.ToArray());
     }
+
+    /// <summary>The input options with the order kept when <paramref name="model"/> scores ordered histories.</summary>
+    public static InputOptions ForModel(ModelFile model, InputOptions options) =>
+        Engine.Scoring.HistoryWeighting.Of(model).IsOrdered ? options with { KeepOrder = true } : options;
 
     /// <summary>
     /// An input without users (an empty file, or every row skipped or below --min-weight) is a data

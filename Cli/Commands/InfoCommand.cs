@@ -98,6 +98,10 @@ public static class InfoCommand
         o.WriteLine($"popularity    {(f.HasPopularity ? "present" : "absent")}");
         if (SolverLine(f.MetadataJson) is { } solver)
             o.WriteLine($"solver        {solver}");
+        Engine.Scoring.HistoryWeighting rule;
+        try { rule = Engine.Scoring.HistoryWeighting.Of(f); }
+        catch (InvalidDataException) { rule = Engine.Scoring.HistoryWeighting.None; }
+        o.WriteLine($"history       {(rule.IsOrdered ? $"ordered, oldest first: {rule}" : "a set (no order)")}");
         o.WriteLine("sections");
         foreach (SectionInfo section in f.Sections)
             o.WriteLine($"  {section.Name,-14} offset {section.Offset,14:N0}  length {section.Length,14:N0}  crc32c 0x{section.Crc:X8}");

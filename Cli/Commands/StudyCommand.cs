@@ -53,22 +53,36 @@ public static class StudyCommand
         var threads = new Option<int>("--threads") { Description = "Threads; 0 = all cores.", DefaultValueFactory = _ => 0, HelpName = "N" };
         var json = new Option<bool>("--json") { Description = "Print study.json to standard output instead of the table." };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress output." };
+        var task = new Option<string>("--task") { Description = "set: EASE against its ablations and deep autoencoders (held-out sets); next-item: leave-one-out next-item evaluation from ordered histories (--heldout one item per user, all items ranked, history excluded; Recall@k = HR@k), variants pop, ease, ease-recency, sequential.", DefaultValueFactory = _ => "set", HelpName = "set|next-item" };
+        task.AcceptOnlyFromAmong("set", "next-item");
+        var sequentialLambda = new Option<double?>("--sequential-lambda") { Description = "next-item: λ of the sequential variant (default: --lambda).", HelpName = "L" };
+        var sequence = new SequentialFlags();
         var binder = new InputOptionsBinder();
         var command = new Command("study", "Measure what EASE's structure is worth: train EASE, its ablations (zero diagonal, negative weights, full rank, sparsity) and deep autoencoders (Mult-VAE, Mult-DAE, Gaussian and logistic DAE) on one split, evaluate each, and write a table, a chart and JSON.")
         {
             input, history, heldout, lambda, ks, normalization, variants, output, support, power, oversampling, seed,
-            epochs, batchSize, hidden, latent, inputDropout, annealCap, annealSteps, learningRate, threads, json, quiet,
+            epochs, batchSize, hidden, latent, inputDropout, annealCap, annealSteps, learningRate, threads, json, quiet, task, sequentialLambda,
         };
         binder.AddTo(command);
+        sequence.AddTo(command);
         command.SetAction(parse =>
         {
             int[] cutoffs = EvaluateCommand.ParseKs(parse.GetValue(ks)!);
             InputOptions inputOptions = TrainCommand.Bind(binder, parse);
             RecallNormalization norm = EvaluateCommand.Normalization(parse.GetValue(normalization), inputOptions);
+            bool nextItem = parse.GetValue(task) == "next-item";
+            if (!nextItem)
+            {
+                foreach (Option flag in (Option[])[sequentialLambda, sequence.HistoryDecay, sequence.HistoryWindow, .. sequence.SequentialOnly])
+                {
+                    if (parse.GetResult(flag) is { Implicit: false })
+                        throw new UsageException($"{flag.Name} is a parameter of --task next-item");
+                }
+            }
             IReadOnlyList<StudyVariant> list;
             try
             {
-                list = StudyVariant.Parse(parse.GetValue(variants)!);
+                list = nextItem ? StudyVariant.ParseNextItem(parse.GetValue(variants)!) : StudyVariant.Parse(parse.GetValue(variants)!);
             }
             catch (FormatException e)
             {
@@ -116,13 +130,44 @@ public static class StudyCommand
             var progress = new PhaseProgress(context, parse.GetValue(quiet) || asJson);
             string inputPath = parse.GetValue(input)!;
             int threadCount = parse.GetValue(threads);
-
-            StudyReport report = progress.Run(p =>
+            StudyReport report;
+            // The training data and the histories (in order for --task next-item); the held-out items as sets.
+            (InteractionSet, InteractionSet, InteractionSet) ReadSplit(PhaseProgress p, InputOptions read)
             {
-                InteractionSet train = InteractionReader.Read(inputPath, inputOptions, new SynchronousProgress<ReadProgress>(r => p.Report("load", r.Fraction)));
+                InteractionSet train = InteractionReader.Read(inputPath, read, new SynchronousProgress<ReadProgress>(r => p.Report("load", r.Fraction)));
                 HistoryInput.RequireInteractions(train, inputPath);
-                InteractionSet h = InteractionReader.Read(parse.GetValue(history)!, inputOptions, train.ItemIds, UnknownItemPolicy.Drop);
+                InteractionSet h = InteractionReader.Read(parse.GetValue(history)!, read, train.ItemIds, UnknownItemPolicy.Drop);
                 InteractionSet t = InteractionReader.Read(parse.GetValue(heldout)!, inputOptions, train.ItemIds, UnknownItemPolicy.Add);
+                return (train, h, t);
+            }
+
+            if (nextItem)
+            {
+                Engine.Training.Sequential.SequentialOptions sequential = sequence.Bind(parse);
+                double sequentialL = parse.GetValue(sequentialLambda) ?? l;
+                if (!double.IsFinite(sequentialL) || sequentialL <= 0)
+                    throw new UsageException($"--sequential-lambda must be a number > 0, got {sequentialL.ToString(CultureInfo.InvariantCulture)}");
+                var recency = new Engine.Scoring.HistoryWeighting(parse.GetValue(sequence.HistoryDecay) ?? Engine.Training.Sequential.SequentialOptions.DefaultDecay, 0);
+                report = progress.Run(p =>
+                {
+                    (InteractionSet train, InteractionSet h, InteractionSet t) = ReadSplit(p, inputOptions with { KeepOrder = true });
+                    var options = new NextItemStudyOptions
+                    {
+                        Variants = list,
+                        Lambda = l,
+                        SequentialLambda = sequentialL,
+                        Recency = recency,
+                        Sequential = sequential,
+                        Evaluation = new EvaluationOptions { Ks = cutoffs, RecallNormalization = norm, Threads = threadCount },
+                        Threads = threadCount,
+                    };
+                    return NextItemStudy.Run(train, h, t, options, new SynchronousProgress<StudyProgress>(x => p.Report($"{x.Variant}: {x.Phase}", x.Fraction)));
+                });
+            }
+            else
+            report = progress.Run(p =>
+            {
+                (InteractionSet train, InteractionSet h, InteractionSet t) = ReadSplit(p, inputOptions);
                 var options = new StudyOptions
                 {
                     Variants = list,

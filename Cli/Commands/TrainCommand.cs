@@ -32,15 +32,16 @@ public static class TrainCommand
         var ranking = new Option<string>("--neighbor-ranking") { Description = "Sparse solver: rank candidates by cosine (count / sqrt(popularity)) or by raw co-occurrence count.", DefaultValueFactory = _ => "cosine", HelpName = "cosine|count" };
         ranking.AcceptOnlyFromAmong("count", "cosine");
         var shard = new Option<string?>("--shard") { Description = "Sparse solver: solve shard I of N (0-based) and write a part file for `ease merge`.", HelpName = "I/N" };
+        var state = new Option<string?>("--state") { Description = "Also keep what `ease update` needs to refresh this model exactly, in directory DIR (see `ease update`).", HelpName = "DIR" };
         var json = new Option<bool>("--json") { Description = "Print the summary as one JSON object on stdout." };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress output." };
         var values = new ValuesOption();
         var family = new FamilyOptions();
         var binder = new InputOptionsBinder();
 
-        var command = new Command("train", "Train an EASE (or EDLAE) model, or a graph filter (GF-CF, Turbo-CF, BSPM), from an interaction log and write a pruned model file.")
+        var command = new Command("train", "Train an EASE (or EDLAE) model, a graph filter (GF-CF, Turbo-CF, BSPM) or the order-aware sequential model from an interaction log and write a pruned model file.")
         {
-            input, output, lambda, dropout, precision, topk, density, threads, solver, memoryLimit, neighbors, gramNeighbors, ranking, shard, json, quiet, values.Option,
+            input, output, lambda, dropout, precision, topk, density, threads, solver, memoryLimit, neighbors, gramNeighbors, ranking, shard, json, quiet, values.Option, state,
         };
         binder.AddTo(command);
         family.AddTo(command);
@@ -55,10 +56,18 @@ public static class TrainCommand
             var total = Stopwatch.StartNew();
             TrainOptions options = BuildOptions(parse.GetValue(lambda), parse.GetValue(dropout), parse.GetValue(precision)!, parse.GetValue(topk), parse.GetValue(density), parse.GetValue(threads));
             options = WithSolver(options, parse.GetValue(solver)!, parse.GetValue(memoryLimit), parse.GetValue(neighbors), parse.GetValue(gramNeighbors), parse.GetValue(ranking)!, parse.GetValue(shard));
-            options = options with { Values = values.Bind(parse), Filter = family.Bind(parse) };
+            options = options with { Values = values.Bind(parse), Filter = family.Bind(parse), Sequential = family.BindSequential(parse), History = family.BindHistory(parse) };
+            if (options.Filter is not null && parse.GetValue(state) is not null)
+                throw new UsageException($"--state: `ease update` refreshes EASE models; a --family {options.Filter.DisplayName} model is retrained instead");
+            if (options.Sequential is not null && parse.GetValue(state) is not null)
+                throw new UsageException("--state: `ease update` refreshes EASE models; a --family sequential model is retrained instead");
+            if (options.Sequential is not null)
+                options = WithSequentialSolver(options, parse.GetResult(solver) is { Implicit: false });
             try { options.Validate(); }
             catch (ArgumentException e) { throw new UsageException(e.Message); }
             InputOptions inputOptions = Bind(binder, parse);
+            if (options.Sequential is not null)
+                inputOptions = inputOptions with { KeepOrder = true };
             string inputPath = parse.GetValue(input)!;
             string outputPath = CliOutput.ModelPath(parse.GetValue(output)!);
             var progress = new PhaseProgress(context, parse.GetValue(quiet) || parse.GetValue(json));
@@ -75,8 +84,9 @@ public static class TrainCommand
                     ["tool"] = $"ease {ToolVersion}",
                     ["source"] = new JsonObject { ["path"] = Path.GetFileName(inputPath), ["format"] = inputOptions.Format.ToString().ToLowerInvariant(), ["min_weight"] = inputOptions.MinWeight },
                 };
+                using Engine.Training.Update.StateOutput? stateOutput = UpdateCommand.OpenState(parse.GetValue(state), options, outputPath);
                 TrainReport r = EaseTrainer.Train(set, options, outputPath, meta,
-                    new Engine.Training.SynchronousProgress<TrainProgress>(t => p.Report(t.Phase, t.Fraction)), ct);
+                    new Engine.Training.SynchronousProgress<TrainProgress>(t => p.Report(t.Phase, t.Fraction)), ct, stateOutput);
                 return (set, loadTime, r);
             });
             progress.Finish();
@@ -146,6 +156,16 @@ public static class TrainCommand
         return result;
     }
 
+    /// <summary>The sequential family is solved densely: auto means dense for it; an explicit --solver sparse or --shard is a usage error.</summary>
+    internal static TrainOptions WithSequentialSolver(TrainOptions o, bool solverGiven)
+    {
+        if (o.Solver == SolverKind.Auto || !solverGiven)
+            o = o with { Solver = SolverKind.Dense };
+        try { o.Validate(); }
+        catch (ArgumentException e) { throw new UsageException(e.Message); }
+        return o;
+    }
+
     /// <summary>"I/N" with 0 &lt;= I &lt; N.</summary>
     internal static (int Index, int Count) ParseShard(string text)
     {
@@ -179,7 +199,7 @@ public static class TrainCommand
             ["nonzeros"] = r.NonZeros,
             ["density"] = r.Density,
             ["kept_weight_mass"] = r.KeptWeightMass,
-            ["family"] = o.Filter?.DisplayName ?? "ease",
+            ["family"] = o.Sequential is not null ? "sequential" : o.Filter?.DisplayName ?? "ease",
             ["lambda"] = o.Lambda,
             ["dropout"] = o.Dropout,
             ["precision"] = o.Precision == Precision.Float64 ? "f64" : "f32",
@@ -196,6 +216,10 @@ public static class TrainCommand
         };
         if (o.Filter is not null)
             json["family_parameters"] = GraphFilterTrainer.Describe(o.Filter, o);
+        if (o.Sequential is not null)
+            json["family_parameters"] = o.Sequential.Describe(o);
+        if (o.EffectiveHistory.IsOrdered)
+            json["history"] = o.EffectiveHistory.ToJson();
         if (r.Solver == "sparse")
         {
             json["neighbors"] = r.Neighbors;
@@ -214,10 +238,14 @@ public static class TrainCommand
         string solver = r.Solver == "sparse"
             ? $"sparse solver, {r.Neighbors} neighbours{(opt.ShardCount > 1 ? $", shard {opt.ShardIndex}/{opt.ShardCount} (part file for `ease merge`)" : "")}"
             : "dense solver";
-        if (opt.Filter is { } f)
+        if (opt.Sequential is { } sq)
+            o.WriteLine(string.Create(c, $"trained sequential: {sq.Formula(opt.Lambda)}, {(opt.Precision == Precision.Float64 ? "f64" : "f32")} -> {output}"));
+        else if (opt.Filter is { } f)
             o.WriteLine(string.Create(c, $"trained {f.DisplayName}: {GraphFilterTrainer.Formula(f)}{(f.EaseWeight != 0 ? $", EASE λ={opt.Lambda} dropout={opt.Dropout}" : "")}, f32, {(r.Solver == "sparse" ? $"sparse solver, {r.Neighbors} candidates per item" : "dense solver")} -> {output}"));
         else
             o.WriteLine(string.Create(c, $"trained {(opt.Dropout > 0 ? "EDLAE" : "EASE")} λ={opt.Lambda} dropout={opt.Dropout} {(opt.Precision == Precision.Float64 ? "f64" : "f32")}, {solver} -> {output}"));
+        if (opt.EffectiveHistory.IsOrdered)
+            o.WriteLine($"history     ordered, oldest first: {opt.EffectiveHistory}");
         if (r.SolverReason.Length > 0 && opt.Solver == SolverKind.Auto)
             o.WriteLine($"solver      {r.Solver}: {r.SolverReason}");
         o.WriteLine(string.Create(c, $"data        {r.Users:N0} users, {r.Items:N0} items, {r.Interactions:N0} interactions ({data.DuplicatePairs:N0} duplicates, {data.SkippedRows:N0} bad rows skipped)"));

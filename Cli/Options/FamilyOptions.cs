@@ -1,5 +1,7 @@
 using System.CommandLine;
+using Ease.Engine.Scoring;
 using Ease.Engine.Training.Filters;
+using Ease.Engine.Training.Sequential;
 
 namespace Ease.Cli.Options;
 
@@ -11,10 +13,46 @@ internal sealed class FamilyOptions
 {
     public Option<string> Family { get; } = new("--family")
     {
-        Description = "Model family: ease (EASE / EDLAE), gf-cf, turbo-cf, bspm; NAME+ease blends the filter with EASE (M + γ·B, γ = --ease-weight, B from --lambda and --dropout).",
+        Description = "Model family: ease (EASE / EDLAE), gf-cf, turbo-cf, bspm; NAME+ease blends the filter with EASE (M + γ·B, γ = --ease-weight, B from --lambda and --dropout); sequential: order-aware, one ridge solve over item → next-item transitions and the set-level Gram (reads the input in order).",
         DefaultValueFactory = _ => "ease",
-        HelpName = "ease|gf-cf|turbo-cf|bspm[+ease]",
+        HelpName = "ease|gf-cf|turbo-cf|bspm[+ease]|sequential",
     };
+
+    /// <summary>The history rule's and the sequential family's flags.</summary>
+    public SequentialFlags Sequence { get; } = new();
+
+    static bool IsSequential(string name) => string.Equals(name.Trim(), "sequential", StringComparison.OrdinalIgnoreCase);
+
+
+    /// <summary>The sequential family's parameters when <c>--family sequential</c>, else null (its flags are then a usage error).</summary>
+    public SequentialOptions? BindSequential(ParseResult parse)
+    {
+        if (!IsSequential(parse.GetValue(Family)!))
+        {
+            foreach (Option o in Sequence.SequentialOnly)
+            {
+                if (parse.GetResult(o) is { Implicit: false })
+                    throw new UsageException($"{o.Name} is a parameter of --family sequential");
+            }
+            return null;
+        }
+        return Sequence.Bind(parse);
+    }
+
+    /// <summary>The history rule of a non-sequential model: <c>--history-decay</c> (and window), or none.</summary>
+    public HistoryWeighting BindHistory(ParseResult parse)
+    {
+        if (IsSequential(parse.GetValue(Family)!))
+            return HistoryWeighting.None; // the family's own decay and window
+        double? decay = parse.GetValue(Sequence.HistoryDecay);
+        int? window = parse.GetValue(Sequence.HistoryWindow);
+        if (decay is null)
+            return window is null ? HistoryWeighting.None : throw new UsageException("--history-window needs --history-decay (or --family sequential)");
+        var rule = new HistoryWeighting(decay.Value, window ?? 0);
+        try { rule.Validate(); }
+        catch (ArgumentException e) { throw new UsageException(e.Message); }
+        return rule;
+    }
 
     public Option<double?> Alpha { get; } = new("--alpha") { Description = "Weight of the ideal low-pass term D^-1/2 V Vᵀ D^1/2: GF-CF's α (default 0.3), BSPM's β (default 0.3).", HelpName = "A" };
 
@@ -36,13 +74,14 @@ internal sealed class FamilyOptions
     {
         foreach (Option o in new Option[] { Family, Alpha, Rank, NormExponent, Power, Order, Time, EaseWeight, PowerIterations })
             command.Options.Add(o);
+        Sequence.AddTo(command);
     }
 
     /// <summary>The filter the flags describe, or null for EASE; throws <see cref="UsageException"/> naming the bad flag.</summary>
     public FilterOptions? Bind(ParseResult parse)
     {
         string name = parse.GetValue(Family)!;
-        FilterOptions? f = Parse(name, parse.GetValue(EaseWeight));
+        FilterOptions? f = IsSequential(name) ? null : Parse(name, parse.GetValue(EaseWeight));
         if (f is null)
         {
             foreach (Option o in new Option[] { Alpha, Rank, NormExponent, Power, Order, Time, EaseWeight, PowerIterations })
@@ -76,7 +115,9 @@ internal sealed class FamilyOptions
         bool blend = text.EndsWith("+ease", StringComparison.OrdinalIgnoreCase);
         ModelFamily? family = FilterOptions.Parse(blend ? text[..^5] : text);
         if (family is null)
-            throw new UsageException($"--family: unknown family '{name}'; expected ease, gf-cf, turbo-cf or bspm, optionally NAME+ease");
+            throw new UsageException($"--family: unknown family '{name}'; expected ease, gf-cf, turbo-cf, bspm (optionally NAME+ease) or sequential");
+        if (family == ModelFamily.Sequential)
+            throw new UsageException(blend ? "--family sequential+ease: the sequential family mixes in the set-level Gram itself (--set-weight)" : "the sequential family is trained by `ease train --family sequential` (and `ease study --task next-item`); here give a graph filter");
         if (family == ModelFamily.Ease)
             return blend ? throw new UsageException("--family ease+ease is EASE; give ease") : null;
         if (easeWeight is not null && !blend)

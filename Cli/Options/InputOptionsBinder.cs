@@ -8,7 +8,7 @@ namespace Ease.Cli.Options;
 /// The input-file options shared by <c>ease train</c>, <c>ease recommend</c> and <c>ease evaluate</c>: adds them to a
 /// command and turns a parse result into <see cref="InputOptions"/>. The file itself is each verb's own option.
 /// Flag names are a public contract: <c>--format</c>, <c>--delimiter</c>, <c>--header</c>/<c>--no-header</c>,
-/// <c>--user-col</c>, <c>--item-col</c>, <c>--weight-col</c>, <c>--min-weight</c>, <c>--skip-bad-rows</c>.
+/// <c>--user-col</c>, <c>--item-col</c>, <c>--weight-col</c>, <c>--order-col</c>, <c>--min-weight</c>, <c>--skip-bad-rows</c>.
 /// </summary>
 public sealed class InputOptionsBinder
 {
@@ -69,6 +69,15 @@ public sealed class InputOptionsBinder
         HelpName = "NAME|INDEX",
     };
 
+    /// <summary><c>--order-col NAME|INDEX</c>.</summary>
+    public Option<string?> OrderColumn { get; } = new("--order-col")
+    {
+        Description = "Order column (a timestamp or sequence number), 0-based index or header name, of delimited or "
+            + "Parquet input: each user's rows are sorted by it, stably (equal values keep their file order), for the "
+            + "models and evaluations that read histories in order. Adjacency lines are read in their order already.",
+        HelpName = "NAME|INDEX",
+    };
+
     /// <summary><c>--min-weight X</c>.</summary>
     public Option<double?> MinWeight { get; } = new("--min-weight")
     {
@@ -91,7 +100,7 @@ public sealed class InputOptionsBinder
 
     /// <summary>All the options, in help order.</summary>
     public IEnumerable<Option> All =>
-        [Format, Delimiter, Header, NoHeader, UserColumn, ItemColumn, WeightColumn, MinWeight, SkipBadRows];
+        [Format, Delimiter, Header, NoHeader, UserColumn, ItemColumn, WeightColumn, OrderColumn, MinWeight, SkipBadRows];
 
     /// <summary>Adds the options to <paramref name="command"/>, with a check that --header and --no-header are not both given.</summary>
     public void AddTo(Command command)
@@ -103,6 +112,8 @@ public sealed class InputOptionsBinder
         {
             if (result.GetValue(Header) && result.GetValue(NoHeader))
                 result.AddError("--header and --no-header cannot both be given.");
+            if (result.GetValue(OrderColumn) is not null && string.Equals(result.GetValue(Format), "adjacency", StringComparison.OrdinalIgnoreCase))
+                result.AddError("--order-col is for delimited and Parquet input; adjacency lines are read in their order already.");
         });
     }
 
@@ -124,6 +135,7 @@ public sealed class InputOptionsBinder
             UserColumn = parseResult.GetValue(UserColumn) ?? "0",
             ItemColumn = parseResult.GetValue(ItemColumn) ?? "1",
             WeightColumn = parseResult.GetValue(WeightColumn),
+            OrderColumn = parseResult.GetValue(OrderColumn),
             MinWeight = parseResult.GetValue(MinWeight),
             SkipBadRows = parseResult.GetValue(SkipBadRows),
         };

@@ -38,7 +38,8 @@ public sealed class HeldoutUsers
             users.Add(t);
             if (historyIndex.TryGetValue(heldout.UserIds[t], out int h))
             {
-                foreach (int item in history.ItemsOf(h))
+                // An ordered history (read with its order kept) goes to the scorer oldest first, repeats included.
+                foreach (int item in history.HasSequences ? history.SequenceOf(h) : history.ItemsOf(h))
                 {
                     if (item < itemCount)
                         rows.Add(item);

@@ -43,6 +43,20 @@ public sealed record InputOptions
     /// When a weight column is in use every row's weight must be a finite number.</summary>
     public string? WeightColumn { get; init; }
 
+    /// <summary>The order column (a timestamp or a sequence number), by index or header name; null for none. Each
+    /// user's interactions are then kept as a sequence sorted by it, stably: rows with equal values keep their file
+    /// order. Every row's value must be a finite number. Implies <see cref="KeepOrder"/>. Not for adjacency input,
+    /// whose lines are already in order.</summary>
+    public string? OrderColumn { get; init; }
+
+    /// <summary>Also keep each user's interactions as a sequence, oldest first (<see cref="InteractionSet.SequenceOf"/>):
+    /// adjacency lines in their order, delimited and Parquet rows in file order or by <see cref="OrderColumn"/>.
+    /// Repeats stay in the sequence; the set view still counts a pair once.</summary>
+    public bool KeepOrder { get; init; }
+
+    /// <summary>Whether sequences are kept (<see cref="KeepOrder"/>, or an <see cref="OrderColumn"/>).</summary>
+    public bool KeepsOrder => KeepOrder || OrderColumn is not null;
+
     /// <summary>Keep only rows whose weight is &gt;= this value; the kept rows are then binarized (weight ignored).</summary>
     public double? MinWeight { get; init; }
 
@@ -108,6 +122,8 @@ public sealed record InputOptions
             throw new ArgumentException($"MinWeight must be a finite number, got {w}.", nameof(MinWeight));
         if (Format == InputFormat.Adjacency && MinWeight is not null)
             throw new ArgumentException("MinWeight needs a weight column, which the adjacency format does not have.", nameof(MinWeight));
+        if (Format == InputFormat.Adjacency && OrderColumn is not null)
+            throw new ArgumentException("--order-col is for delimited and Parquet input; adjacency lines are read in their order already.", nameof(OrderColumn));
         if (Format is InputFormat.Delimited or InputFormat.Parquet)
         {
             CheckColumn(UserColumn, nameof(UserColumn));
@@ -116,6 +132,12 @@ public sealed record InputOptions
                 CheckColumn(weight, nameof(WeightColumn));
             if (string.Equals(UserColumn, ItemColumn, StringComparison.Ordinal))
                 throw new ArgumentException($"UserColumn and ItemColumn are both \"{UserColumn}\".", nameof(ItemColumn));
+            if (OrderColumn is string order)
+            {
+                CheckColumn(order, nameof(OrderColumn));
+                if (string.Equals(order, UserColumn, StringComparison.Ordinal) || string.Equals(order, ItemColumn, StringComparison.Ordinal))
+                    throw new ArgumentException($"OrderColumn \"{order}\" is also the user or item column.", nameof(OrderColumn));
+            }
         }
     }
 

@@ -20,7 +20,7 @@ internal sealed class InteractionFileParser
     // Delimited layout, fixed once the first line (and header) is seen.
     FieldSplitter _splitter;
     string _delimiter = InputOptions.Whitespace;
-    int _userColumn, _itemColumn, _weightColumn = -1;
+    int _userColumn, _itemColumn, _weightColumn = -1, _orderColumn = -1;
     Range[] _fields = [];
 
     public InteractionFileParser(string path, InputOptions options, InteractionSetBuilder builder, bool restrictItems)
@@ -30,6 +30,7 @@ internal sealed class InteractionFileParser
         _builder = builder;
         _restrictItems = restrictItems;
         _shard = options.Shard ?? default;
+        _builder.KeepOrder = options.KeepsOrder;
     }
 
     public void Run(IProgress<ReadProgress>? progress, CancellationToken ct)
@@ -115,7 +116,8 @@ internal sealed class InteractionFileParser
         _splitter = new FieldSplitter(_delimiter);
 
         bool byName = !IsIndex(_options.UserColumn) || !IsIndex(_options.ItemColumn)
-            || (_options.EffectiveWeightColumn is string w && !IsIndex(w));
+            || (_options.EffectiveWeightColumn is string w && !IsIndex(w))
+            || (_options.OrderColumn is string order && !IsIndex(order));
         bool? header = _options.HasHeader ?? (byName ? true : null);
 
         if (header is bool known)
@@ -179,9 +181,12 @@ internal sealed class InteractionFileParser
         _userColumn = Resolve(_options.UserColumn, "user");
         _itemColumn = Resolve(_options.ItemColumn, "item");
         _weightColumn = _options.EffectiveWeightColumn is string weight ? Resolve(weight, "weight") : -1;
+        _orderColumn = _options.OrderColumn is string order ? Resolve(order, "order") : -1;
         if (_userColumn == _itemColumn)
             throw new ArgumentException($"The user and item columns are the same column ({_userColumn}).");
-        _fields = new Range[Math.Max(_userColumn, Math.Max(_itemColumn, _weightColumn)) + 1];
+        if (_orderColumn >= 0 && (_orderColumn == _userColumn || _orderColumn == _itemColumn))
+            throw new ArgumentException($"The order column is also the {(_orderColumn == _userColumn ? "user" : "item")} column ({_orderColumn}).");
+        _fields = new Range[Math.Max(Math.Max(_userColumn, _orderColumn), Math.Max(_itemColumn, _weightColumn)) + 1];
     }
 
     /// <summary>A header is a first row with a non-number where the second row has a number, in a selected column.</summary>
@@ -190,7 +195,7 @@ internal sealed class InteractionFileParser
         Span<Range> a = _fields.Length <= 64 ? stackalloc Range[_fields.Length] : new Range[_fields.Length];
         Span<Range> b = _fields.Length <= 64 ? stackalloc Range[_fields.Length] : new Range[_fields.Length];
         int countA = _splitter.Split(first, a), countB = _splitter.Split(second, b);
-        foreach (int column in (ReadOnlySpan<int>)[_userColumn, _itemColumn, _weightColumn])
+        foreach (int column in (ReadOnlySpan<int>)[_userColumn, _itemColumn, _weightColumn, _orderColumn])
         {
             if (column >= 0 && column < countA && column < countB
                 && !IsNumber(first[a[column]]) && IsNumber(second[b[column]]))
@@ -225,6 +230,16 @@ internal sealed class InteractionFileParser
             BadRow(lineNumber, line, $"empty item id in column {_itemColumn}");
             return;
         }
+        double order = double.NaN;
+        if (_orderColumn >= 0)
+        {
+            ReadOnlySpan<byte> orderField = line[fields[_orderColumn]];
+            if (!double.TryParse(orderField, NumberStyles.Float, CultureInfo.InvariantCulture, out order) || !double.IsFinite(order))
+            {
+                BadRow(lineNumber, line, $"order value \"{Encoding.UTF8.GetString(orderField)}\" in column {_orderColumn} is not a number (expected a timestamp or sequence number)");
+                return;
+            }
+        }
         if (_weightColumn >= 0)
         {
             ReadOnlySpan<byte> weightField = line[fields[_weightColumn]];
@@ -233,23 +248,24 @@ internal sealed class InteractionFileParser
                 BadRow(lineNumber, line, $"weight \"{Encoding.UTF8.GetString(weightField)}\" in column {_weightColumn} is not a finite number");
                 return;
             }
-            Add(userField, itemField, weight);
+            Add(userField, itemField, weight, order);
             return;
         }
-        Add(userField, itemField, double.NaN);
+        Add(userField, itemField, double.NaN, order);
     }
 
     /// <summary>
     /// One interaction whose fields passed their checks, from a delimited row or a Parquet row: the
-    /// --min-weight filter (<paramref name="weight"/> NaN: no weight column), the shard, the id maps.
+    /// --min-weight filter (<paramref name="weight"/> NaN: no weight column), the shard, the id maps;
+    /// <paramref name="order"/> is the row's order key (NaN: no order column).
     /// </summary>
-    internal void Add(ReadOnlySpan<byte> userField, ReadOnlySpan<byte> itemField, double weight)
+    internal void Add(ReadOnlySpan<byte> userField, ReadOnlySpan<byte> itemField, double weight, double order)
     {
         if (Filtered(weight))
             return;
         int user = User(userField);
         if (user >= 0)
-            AddItem(user, itemField);
+            AddItem(user, itemField, order);
     }
 
     /// <summary>Counts and drops a row below --min-weight.</summary>
@@ -271,11 +287,15 @@ internal sealed class InteractionFileParser
     internal int User(ReadOnlySpan<byte> userField) =>
         _shard.Contains(userField) ? _builder.Users.Lookup(userField, add: true, ref _chars) : -1;
 
-    internal void AddItem(int user, ReadOnlySpan<byte> itemField)
+    internal void AddItem(int user, ReadOnlySpan<byte> itemField, double order)
     {
         int item = ResolveItem(itemField);
         if (item >= 0)
+        {
             _builder.AddPair(user, item);
+            if (!double.IsNaN(order))
+                _builder.SetOrder(order);
+        }
     }
 
     /// <summary>The item's index without counting an unknown one (-1); for readers that cache indices.</summary>
@@ -289,13 +309,17 @@ internal sealed class InteractionFileParser
         return _builder.Items.TryGet(itemId, out int item) ? item : -1;
     }
 
-    /// <summary>Adds the pair; an unknown item (-1) is counted and dropped.</summary>
-    internal void AddPair(int user, int item)
+    /// <summary>Adds the pair, with its order key unless NaN; an unknown item (-1) is counted and dropped.</summary>
+    internal void AddPair(int user, int item, double order = double.NaN)
     {
         if (item < 0)
+        {
             _builder.UnknownItemInteractions++;
-        else
-            _builder.AddPair(user, item);
+            return;
+        }
+        _builder.AddPair(user, item);
+        if (!double.IsNaN(order))
+            _builder.SetOrder(order);
     }
 
     // ---------------------------------------------------------------- shared helpers

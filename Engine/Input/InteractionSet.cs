@@ -9,18 +9,43 @@ public sealed class InteractionSet
 {
     readonly int[] _userOffsets; // UserCount + 1 entries; user u's items are _items[_userOffsets[u].._userOffsets[u + 1]]
     readonly int[] _items;
+    readonly int[]? _sequenceOffsets; // with kept order: user u's sequence is _sequenceItems[_sequenceOffsets[u].._sequenceOffsets[u + 1]]
+    readonly int[]? _sequenceItems;
     ByItem? _byItem;
     int[]? _popularity;
 
     sealed record ByItem(int[] Offsets, int[] Users);
 
-    internal InteractionSet(string[] userIds, string[] itemIds, int[] userOffsets, int[] items)
+    internal InteractionSet(string[] userIds, string[] itemIds, int[] userOffsets, int[] items, int[]? sequenceOffsets = null, int[]? sequenceItems = null)
     {
         UserIds = userIds;
         ItemIds = itemIds;
         _userOffsets = userOffsets;
         _items = items;
+        _sequenceOffsets = sequenceOffsets;
+        _sequenceItems = sequenceItems;
     }
+
+    /// <summary>Whether each user's interactions are also kept in order (<see cref="InputOptions.KeepsOrder"/>).</summary>
+    public bool HasSequences => _sequenceOffsets is not null;
+
+    /// <summary>The interactions of <paramref name="user"/> in order, oldest first, repeats included (needs
+    /// <see cref="HasSequences"/>).</summary>
+    public ReadOnlySpan<int> SequenceOf(int user)
+    {
+        if (_sequenceOffsets is null)
+            throw new InvalidOperationException("This set was read without order; read it with InputOptions.KeepOrder or an OrderColumn.");
+        if ((uint)user >= (uint)UserCount)
+            ThrowHelper.ThrowIndexOutOfRange(nameof(user), user, UserCount);
+        int start = _sequenceOffsets[user];
+        return new ReadOnlySpan<int>(_sequenceItems, start, _sequenceOffsets[user + 1] - start);
+    }
+
+    /// <summary>CSR offsets of the sequences (<see cref="UserCount"/> + 1 entries); empty without <see cref="HasSequences"/>.</summary>
+    public ReadOnlySpan<int> SequenceOffsets => _sequenceOffsets;
+
+    /// <summary>All users' sequences, concatenated; empty without <see cref="HasSequences"/>.</summary>
+    public ReadOnlySpan<int> SequenceItems => _sequenceItems;
 
     /// <summary>An empty set (no users, no items).</summary>
     public static InteractionSet Empty { get; } = new([], [], [0], []);

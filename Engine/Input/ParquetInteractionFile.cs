@@ -40,11 +40,15 @@ internal sealed class ParquetInteractionFile(string path, InputOptions options, 
             Column user = Column.Find(fields, options.UserColumn, "user", IdKind, path);
             Column item = Column.Find(fields, options.ItemColumn, "item", IdKind, path);
             Column? weight = options.EffectiveWeightColumn is string w ? Column.Find(fields, w, "weight", WeightKind, path) : null;
+            Column? order = options.OrderColumn is string o ? Column.Find(fields, o, "order", WeightKind, path) : null;
+            if (order is not null && (ReferenceEquals(order.Field, user.Field) || ReferenceEquals(order.Field, item.Field)))
+                throw new ArgumentException($"The order column is also the {(ReferenceEquals(order.Field, user.Field) ? "user" : "item")} column (\"{order.Field.Name}\").");
             if (ReferenceEquals(user.Field, item.Field))
                 throw new ArgumentException($"The user and item columns are the same column (\"{user.Field.Name}\").");
             // Two sets of column buffers: the next row group is decoded on another thread while the
             // rows of this one go into the id maps (the reader's stream is used by one thread at a time).
-            Column[] current = weight is null ? [user, item] : [user, item, weight];
+            Column[] current = [user, item, .. weight is null ? Array.Empty<Column>() : [weight], .. order is null ? Array.Empty<Column>() : [order]];
+            int weightAt = weight is null ? -1 : 2, orderAt = order is null ? -1 : current.Length - 1;
             Column[] next = [.. current.Select(c => c.Twin())];
             long row = 0;
             loading = Task.FromResult(Load(reader, 0, current, row, ct));
@@ -63,7 +67,7 @@ internal sealed class ParquetInteractionFile(string path, InputOptions options, 
                 // The next group's strings are in other buffers, which may reuse the addresses of this group's.
                 Array.Clear(_cachedBuffer);
                 for (int r = 0; r < rows; r++)
-                    AddRow(current[0], current[1], current.Length > 2 ? current[2] : null, r, ++row);
+                    AddRow(current[0], current[1], weightAt < 0 ? null : current[weightAt], orderAt < 0 ? null : current[orderAt], r, ++row);
                 progress?.Report(new ReadProgress(totalBytes * (g + 1) / reader.RowGroupCount, totalBytes, row));
                 (current, next) = (next, current);
             }
@@ -77,7 +81,7 @@ internal sealed class ParquetInteractionFile(string path, InputOptions options, 
         }
     }
 
-    private void AddRow(Column user, Column item, Column? weight, int r, long row)
+    private void AddRow(Column user, Column item, Column? weight, Column? order, int r, long row)
     {
         if (user.IsNull(r) || item.IsNull(r))
         {
@@ -101,6 +105,16 @@ internal sealed class ParquetInteractionFile(string path, InputOptions options, 
                 return;
             }
         }
+        double key = double.NaN;
+        if (order is not null)
+        {
+            key = order.Number(r);
+            if (!double.IsFinite(key))
+            {
+                parser.BadRow(row, $"order value {order.Text(r)} in column \"{order.Field.Name}\" is not a number (expected a timestamp or sequence number)", RowText, (this, user, item, weight, r));
+                return;
+            }
+        }
         if (parser.Filtered(value))
             return;
         // Logs are mostly sorted by user: a row of the user of the row before needs no lookup.
@@ -111,7 +125,7 @@ internal sealed class ParquetInteractionFile(string path, InputOptions options, 
         }
         if (_resolvedUser < 0)
             return;
-        parser.AddPair(_resolvedUser, ItemIndex(item, r));
+        parser.AddPair(_resolvedUser, ItemIndex(item, r), key);
     }
 
     private int ItemIndex(Column item, int r)
@@ -231,7 +245,7 @@ internal sealed class ParquetInteractionFile(string path, InputOptions options, 
                 : type == typeof(float) ? Kind.Float
                 : type == typeof(double) ? Kind.Double
                 : null;
-            bool fits = role == "weight" ? kind is not null and not Kind.String : kind is Kind.String or Kind.Int32 or Kind.Int64;
+            bool fits = role is "weight" or "order" ? kind is not null and not Kind.String : kind is Kind.String or Kind.Int32 or Kind.Int64;
             if (!fits)
             {
                 string what = field.IsArray ? "list" : kind == Kind.String ? "string" : type.Name;

@@ -12,7 +12,8 @@ namespace Ease.Engine.Scoring;
 /// empty histories, one at a time. Results are bit-identical either way. One user at a time is
 /// the default: it measured faster on yelp2018 and ml-1m (README, "Compact weights"), where the
 /// rows come from a large L3 and the scatter into L2-resident tiles costs more than the reads saved.
-/// One instance runs one batch at a time.
+/// One instance runs one batch at a time. A model with an ordered history rule (<see cref="HistoryWeighting"/>) takes
+/// each user's rows oldest first and is scored one user at a time.
 /// </summary>
 public sealed class BatchRecommender
 {
@@ -159,8 +160,9 @@ public sealed class BatchRecommender
         {
             int fallbacks = 0;
             Recommender scorer = worker.Single;
-            // Blocks add every row of every history; a budget may change which rows a user gets.
-            UserBlockScoring? block = options.MaxWeights > 0 ? null : worker.Block;
+            // Blocks add every row of every history once, as a set; a budget may change which rows a user gets,
+            // and a model with an ordered history rule weights rows by position: those are scored one user at a time.
+            UserBlockScoring? block = options.MaxWeights > 0 || scorer.HistoryRule.IsOrdered ? null : worker.Block;
             Span<int> blockUsers = stackalloc int[block?.MaxUsers ?? 1];
             while (true)
             {

@@ -44,6 +44,8 @@ public sealed class Recommender
     private int[] _rowScratch = new int[64];
     private float[] _weightScratch = new float[64];
     private TiledDenseScoring.RowCursor[] _cursors = new TiledDenseScoring.RowCursor[64];
+    private float[] _ruleWeights = new float[64];
+    private readonly HistoryWeighting _rule;
 
     public Recommender(ModelFile model)
         : this(model, null)
@@ -73,9 +75,16 @@ public sealed class Recommender
         int longest = Math.Max(model.MaxRowLength, lightModel?.MaxRowLength ?? 0);
         _decodedColumns = float32Rows ? [] : new int[longest];
         _decodedValues = float32Rows ? [] : new float[longest];
+        _rule = HistoryWeighting.Of(model);
     }
 
     public ModelFile Model => _model;
+
+    /// <summary>
+    /// The model's history rule (<see cref="HistoryWeighting"/>): when it is ordered, a history given without
+    /// weights is taken as oldest first and weighted by position (repeats add up), instead of as a set.
+    /// </summary>
+    public HistoryWeighting HistoryRule => _rule;
 
     /// <summary>The rows a <see cref="RecommendOptions.MaxWeights"/> budget scores from, or null.</summary>
     public ModelFile? LightModel => _light;
@@ -191,6 +200,15 @@ public sealed class Recommender
             return new RecommendStatus(0, 0, unknownIds, 0, false);
         if (rows.IsEmpty)
             return PopularityFallback(unknownIds, results, filter);
+        if (!weighted && _rule.IsOrdered)
+        {
+            // An ordered model: the history's position weights, by the model's rule (entries past its window get 0,
+            // are not read, and are still excluded from the results).
+            Span<float> positionWeights = Scratch(ref _ruleWeights, rows.Length).AsSpan(0, rows.Length);
+            _rule.Fill(positionWeights);
+            weights = positionWeights;
+            weighted = true;
+        }
         bool budgeted = PlanBudget(_model, _light, rows, options.MaxWeights, out ModelFile source, out int keep);
         SetActive(source);
         if (budgeted)
@@ -361,6 +379,8 @@ public sealed class Recommender
                 duplicates++;
                 continue;
             }
+            if (weighted && weights[i] == 0)
+                continue; // adds nothing; the item is still excluded
             ReadRow(row, out ReadOnlySpan<int> columns, out ReadOnlySpan<float> values);
             if (weighted)
             {
@@ -404,6 +424,8 @@ public sealed class Recommender
                 continue;
             }
             word |= bit;
+            if (weighted && weights[i] == 0)
+                continue;
             ReadRowForTiles(row, out ReadOnlySpan<int> columns, out ReadOnlySpan<float> values);
             // The rows live in the file mapping or in pinned scratch: pointers stay valid.
             _cursors[used++] = new TiledDenseScoring.RowCursor
@@ -445,6 +467,8 @@ public sealed class Recommender
                 duplicates++;
                 continue;
             }
+            if (weighted && weights[i] == 0)
+                continue;
             ReadRow(row, out ReadOnlySpan<int> columns, out ReadOnlySpan<float> values);
             TouchedSparseSelection.AddTracked(ref d, _touchedBits, _touched, ref touchedCount, columns, values, weighted ? weights[i] : 1f, weighted);
             used++;

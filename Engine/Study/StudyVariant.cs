@@ -37,6 +37,15 @@ public enum VariantKind
 
     /// <summary>The same denoising network with a logistic likelihood.</summary>
     LogisticDae,
+
+    /// <summary>Next-item task: the most popular items, the same for everyone.</summary>
+    Popularity,
+
+    /// <summary>Next-item task: EASE with histories weighted by recency (the history rule, no retraining).</summary>
+    EaseRecency,
+
+    /// <summary>Next-item task: the sequential family (<see cref="Training.Sequential.SequentialOptions"/>).</summary>
+    Sequential,
 }
 
 /// <summary>One model the study trains and evaluates; <see cref="Size"/> is r or K where the kind has one.</summary>
@@ -59,6 +68,9 @@ public sealed record StudyVariant(VariantKind Kind, int Size = 0)
         VariantKind.MultDae => "mult-dae",
         VariantKind.GaussianDae => "gaussian-dae",
         VariantKind.LogisticDae => "logistic-dae",
+        VariantKind.Popularity => "pop",
+        VariantKind.EaseRecency => "ease-recency",
+        VariantKind.Sequential => "sequential",
         _ => Kind.ToString(),
     };
 
@@ -70,6 +82,9 @@ public sealed record StudyVariant(VariantKind Kind, int Size = 0)
         VariantKind.NoNegativesClipped or VariantKind.NoNegativesFit => "negative weights",
         VariantKind.LowRankSvd or VariantKind.LowRankAutoencoder => "full rank",
         VariantKind.Pruned => "sparsity",
+        VariantKind.Popularity => "baseline",
+        VariantKind.EaseRecency => "recency",
+        VariantKind.Sequential => "order",
         _ => "likelihood vs depth",
     };
 
@@ -154,7 +169,41 @@ public sealed record StudyVariant(VariantKind Kind, int Size = 0)
         }
         if (name.StartsWith("pruned-", StringComparison.Ordinal))
             return [new(VariantKind.Pruned, Number(name, name["pruned-".Length..]))];
+        if (name is "pop" or "ease-recency" or "sequential")
+            throw new FormatException($"\"{name}\" is a variant of --task next-item");
         throw new FormatException($"unknown variant \"{name}\"; known: ease, no-zero-diagonal, no-negatives[-clipped|-fit], low-rank-R[-svd|-lae], pruned-K, mult-vae, mult-dae, gaussian-dae, logistic-dae, linear, deep, all");
+    }
+
+    /// <summary>The variants of the next-item task (<c>--task next-item</c>), in the order given.</summary>
+    public static IReadOnlyList<StudyVariant> NextItemDefaults { get; } =
+        [new(VariantKind.Popularity), new(VariantKind.Ease), new(VariantKind.EaseRecency), new(VariantKind.Sequential)];
+
+    /// <summary>Parses a next-item variant list: pop, ease, ease-recency, sequential, or all.</summary>
+    /// <exception cref="FormatException">An unknown name, with the accepted names.</exception>
+    public static IReadOnlyList<StudyVariant> ParseNextItem(string list)
+    {
+        ArgumentNullException.ThrowIfNull(list);
+        var result = new List<StudyVariant>();
+        foreach (string raw in list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            IEnumerable<StudyVariant> named = raw.ToLowerInvariant() switch
+            {
+                "all" => NextItemDefaults,
+                "pop" => [new(VariantKind.Popularity)],
+                "ease" => [new(VariantKind.Ease)],
+                "ease-recency" => [new(VariantKind.EaseRecency)],
+                "sequential" => [new(VariantKind.Sequential)],
+                _ => throw new FormatException($"unknown next-item variant \"{raw}\"; known: pop, ease, ease-recency, sequential, all"),
+            };
+            foreach (StudyVariant v in named)
+            {
+                if (!result.Contains(v))
+                    result.Add(v);
+            }
+        }
+        if (result.Count == 0)
+            throw new FormatException("no variants named");
+        return result;
     }
 
     private static IEnumerable<StudyVariant> Linear()

@@ -22,14 +22,17 @@ public static class EaseTrainer
     /// <param name="metadata">Extra metadata (e.g. the input's description); training parameters are added.</param>
     /// <param name="progress">Phase and fraction done, or null.</param>
     /// <param name="ct">Cancels between blocks.</param>
+    /// <param name="state">With a state output, what `ease update` needs is written beside the model.</param>
     public static TrainReport Train(InteractionSet data, TrainOptions options, string outputPath, JsonObject? metadata = null,
-        IProgress<TrainProgress>? progress = null, CancellationToken ct = default)
+        IProgress<TrainProgress>? progress = null, CancellationToken ct = default, Update.StateOutput? state = null)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         if (data.ItemCount == 0 || data.InteractionCount == 0)
             throw new InvalidDataException("the input holds no interactions; nothing to train on");
+        if (options.Sequential is not null)
+            return Sequential.SequentialTrainer.Train(data, options, outputPath, metadata, progress, ct);
         SolverChoice choice = MemoryBudget.Decide(data, options);
         if (options.Filter is not null)
         {
@@ -39,22 +42,28 @@ public static class EaseTrainer
             return filter with { SolverReason = choice.Reason };
         }
         if (choice.Kind == SolverKind.Sparse)
-            return Sparse.SparseEaseTrainer.Train(data, options, outputPath, metadata, progress, ct) with { SolverReason = choice.Reason };
+            return Sparse.SparseEaseTrainer.Train(data, options, outputPath, metadata, progress, ct, state) with { SolverReason = choice.Reason };
         metadata = metadata?.DeepClone().AsObject() ?? [];
         metadata["solver"] = new JsonObject { ["kind"] = "dense", ["method"] = "blocked Cholesky inverse" };
         TrainReport report = options.Precision == Precision.Float64
-            ? Train<double>(data, options, outputPath, metadata, progress, ct)
-            : Train<float>(data, options, outputPath, metadata, progress, ct);
+            ? Train<double>(data, options, outputPath, metadata, progress, ct, state)
+            : Train<float>(data, options, outputPath, metadata, progress, ct, state);
         return report with { SolverReason = choice.Reason };
     }
 
     private static TrainReport Train<T>(InteractionSet data, TrainOptions o, string outputPath, JsonObject? metadata,
-        IProgress<TrainProgress>? progress, CancellationToken ct)
+        IProgress<TrainProgress>? progress, CancellationToken ct, Update.StateOutput? state)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         using var solver = new EaseSolver<T>(data, o.EffectiveThreads, keepGram: false, progress, ct);
         SpdInverseReport inv = solver.Solve(o.Lambda, o.Dropout, progress, ct);
+        var stateWatch = Stopwatch.StartNew();
+        state?.WriteDense(data, solver.Matrix, Report(progress, "state"));
+        double stateSeconds = stateWatch.Elapsed.TotalSeconds;
         ModelWriteReport written = solver.Write(outputPath, o, metadata, progress, ct);
+        stateWatch.Restart();
+        state?.Finish(outputPath, data, o, "dense", 0, 0, inv.KernelPath.ToString());
+        stateSeconds += stateWatch.Elapsed.TotalSeconds;
         var phases = new List<PhaseTiming>
         {
             new("gram", solver.GramSeconds),
@@ -64,6 +73,8 @@ public static class EaseTrainer
         if (o.Prune == PruneMode.Density)
             phases.Add(new PhaseTiming("threshold", written.ThresholdSeconds));
         phases.Add(new PhaseTiming("prune+write", written.WriteSeconds));
+        if (state is not null)
+            phases.Add(new PhaseTiming("state", stateSeconds));
         return new TrainReport
         {
             Users = data.UserCount,
@@ -259,6 +270,13 @@ public static class EaseTrainer
             meta["model"] = f.DisplayName;
             meta["family"] = Filters.GraphFilterTrainer.Describe(f, o);
         }
+        if (o.Sequential is { } s)
+        {
+            meta["model"] = "sequential";
+            meta["family"] = s.Describe(o);
+        }
+        if (o.EffectiveHistory.IsOrdered)
+            meta[Scoring.HistoryWeighting.MetadataKey] = o.EffectiveHistory.ToJson();
         if (extra is not null)
         {
             foreach ((string key, JsonNode? value) in extra)

@@ -104,6 +104,19 @@ public sealed record TrainOptions
     /// <summary>A graph-filter family (optionally blended with EASE), or null for EASE itself.</summary>
     public Filters.FilterOptions? Filter { get; init; }
 
+    /// <summary>The sequential family's parameters (<c>--family sequential</c>), or null.</summary>
+    public Sequential.SequentialOptions? Sequential { get; init; }
+
+    /// <summary>
+    /// The history rule stored with an EASE or graph-filter model (<c>--history-decay</c>): histories are then scored
+    /// oldest first, weighted by position. <see cref="Scoring.HistoryWeighting.None"/> (the default) keeps them sets.
+    /// The sequential family's rule is its own decay and window.
+    /// </summary>
+    public Scoring.HistoryWeighting History { get; init; }
+
+    /// <summary>The rule the model is written with.</summary>
+    public Scoring.HistoryWeighting EffectiveHistory => Sequential?.History ?? History;
+
     public int EffectiveThreads => Threads > 0 ? Threads : Environment.ProcessorCount;
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first parameter out of range.</summary>
@@ -129,6 +142,18 @@ public sealed record TrainOptions
             throw new ArgumentException("--shard needs the sparse solver (--solver sparse)");
         if (Threads < 0)
             throw new ArgumentException($"threads must be >= 0, got {Threads}");
+        if (History.IsOrdered)
+            History.Validate();
+        else if (History != default)
+            throw new ArgumentException($"history decay must be in (0, 1], got {History.Decay}");
+        if (Sequential is not null)
+        {
+            Sequential.Validate();
+            if (Filter is not null)
+                throw new ArgumentException("the sequential family is not a graph filter; give one family");
+            if (Solver == SolverKind.Sparse || ShardCount > 1)
+                throw new ArgumentException("the sequential family is solved densely; the sparse solver and --shard are EASE's");
+        }
         if (Filter is not null)
         {
             Filter.Validate();

@@ -36,6 +36,17 @@ public sealed class InputOptionsBinderTests
         }, options);
     }
 
+    [Fact]
+    public void Order_col_binds_for_delimited_input_and_is_an_error_for_adjacency()
+    {
+        var (options, result) = Parse("--order-col", "ts");
+        Assert.Empty(result.Errors);
+        Assert.Equal("ts", options.OrderColumn);
+        Assert.True(options.KeepsOrder);
+        (_, result) = Parse("--format", "adjacency", "--order-col", "2");
+        Assert.Contains(result.Errors, e => e.Message.Contains("--order-col is for delimited and Parquet input", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("\\t", "\t")]
     [InlineData("comma", ",")]

@@ -53,6 +53,31 @@ public sealed class ServeTests : IDisposable
     }
 
     [Fact]
+    public async Task AnOrderedModelTakesTheRequestHistoryOldestFirst()
+    {
+        // Sequences walking the cycle i0 → i1 → … → i7 → i0: the next item follows the most recent one.
+        string[] lines = [.. Enumerable.Range(0, 40).Select(u => $"u{u} " + string.Join(' ', Enumerable.Range(0, 6).Select(k => $"i{(u + k) % 8}")))];
+        File.WriteAllLines(_dir.File("cycle.txt"), lines);
+        string path = _dir.File("sequential.ease");
+        var t = CliRunner.Run("train", "-i", _dir.File("cycle.txt"), "--format", "adjacency", "--family", "sequential", "--lambda", "1", "-o", path, "-q");
+        Assert.True(t.ExitCode == 0, t.Err);
+        await using ServerUnderTest server = await ServerUnderTest.Start(path);
+        using ModelFile model = ModelFile.Open(path);
+        var library = new Recommender(model);
+        foreach (string[] history in new[] { new[] { "i2", "i3", "i4" }, ["i4", "i3", "i6"] })
+        {
+            var (status, body) = await server.Post("/recommend", $$"""{"history": {{Json(history)}}, "k": 3}""");
+            Assert.Equal(HttpStatusCode.OK, status);
+            // The same as the library with the rule's weights given by hand: 0.8² 0.8 1, oldest first.
+            var expected = new ScoredItem[3];
+            int n = library.Recommend(history.AsSpan(), [0.64f, 0.8f, 1f], expected, out _);
+            AssertItems(model, expected.AsSpan(0, n), body);
+            string successor = $"i{(history[^1][1] - '0' + 1) % 8}"; // i5, then i7
+            Assert.Equal(successor, body.GetProperty("items")[0].GetProperty("id").GetString());
+        }
+    }
+
+    [Fact]
     public async Task WeightedHistoriesAndFiltersEqualTheLibrary()
     {
         await using ServerUnderTest server = await ServerUnderTest.Start(_path);

@@ -16,6 +16,9 @@ public enum ModelFamily
 
     /// <summary>BSPM (Choi et al., SIGIR 2023): blur (P̃ and the ideal low-pass) then one sharpening Euler step, both points averaged.</summary>
     Bspm,
+
+    /// <summary>Order-aware (SLIST-like): one ridge solve mixing XᵀX with item → later-item transitions; see <see cref="Sequential.SequentialOptions"/>.</summary>
+    Sequential,
 }
 
 /// <summary>
@@ -75,6 +78,7 @@ public sealed record FilterOptions
         ModelFamily.GfCf => "gf-cf",
         ModelFamily.TurboCf => "turbo-cf",
         ModelFamily.Bspm => "bspm",
+        ModelFamily.Sequential => "sequential",
         _ => throw new ArgumentOutOfRangeException(nameof(f)),
     };
 
@@ -85,6 +89,7 @@ public sealed record FilterOptions
         "gf-cf" or "gfcf" => ModelFamily.GfCf,
         "turbo-cf" or "turbocf" => ModelFamily.TurboCf,
         "bspm" => ModelFamily.Bspm,
+        "sequential" => ModelFamily.Sequential,
         _ => null,
     };
 
@@ -124,8 +129,8 @@ public sealed record FilterOptions
     /// <summary>Throws <see cref="ArgumentException"/> naming the first parameter out of range.</summary>
     public void Validate()
     {
-        if (Family == ModelFamily.Ease)
-            throw new ArgumentException("EASE is trained by the EASE solver, not as a graph filter");
+        if (Family is ModelFamily.Ease or ModelFamily.Sequential)
+            throw new ArgumentException($"{Name(Family)} is not a graph filter");
         double alpha = EffectiveAlpha, a = EffectiveNormExponent;
         if (!double.IsFinite(alpha))
             throw new ArgumentException($"alpha must be a finite number, got {alpha}");

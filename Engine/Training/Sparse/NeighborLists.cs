@@ -86,8 +86,10 @@ internal sealed class NeighborLists : ICandidateLists
     /// <param name="threads">Worker threads.</param>
     /// <param name="progress">Fraction of items done.</param>
     /// <param name="ct">Cancellation.</param>
+    /// <param name="previous">With <paramref name="recompute"/>: lists known to be unchanged, copied instead of counted (an update).</param>
+    /// <param name="recompute">Per item, whether its list must be counted afresh; items past <paramref name="previous"/>'s always are.</param>
     public static NeighborLists Build(InteractionSet data, int candidates, int maxNeighbors, NeighborRanking ranking, int threads,
-        IProgress<double>? progress, CancellationToken ct)
+        IProgress<double>? progress, CancellationToken ct, NeighborLists? previous = null, bool[]? recompute = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(candidates, 1);
         maxNeighbors = Math.Max(maxNeighbors, candidates);
@@ -113,7 +115,19 @@ internal sealed class NeighborLists : ICandidateLists
                     Array.Resize(ref s.Items, Math.Max(2 * s.Items.Length, used + slot));
                     Array.Resize(ref s.Counts, s.Items.Length);
                 }
-                used += Select(data, j, slot, ranking, popularity, s, s.Items.AsSpan(used, slot), s.Counts.AsSpan(used, slot), out cut[j], out residual[j]);
+                if (previous is not null && j < previous.ItemCount && !recompute![j])
+                {
+                    ReadOnlySpan<int> oldItems = previous.ItemsOf(j);
+                    oldItems.CopyTo(s.Items.AsSpan(used));
+                    previous.CountsOf(j).CopyTo(s.Counts.AsSpan(used));
+                    cut[j] = previous.Cut[j];
+                    residual[j] = previous.Residual[j];
+                    used += oldItems.Length;
+                }
+                else
+                {
+                    used += Select(data, j, slot, ranking, popularity, s, s.Items.AsSpan(used, slot), s.Counts.AsSpan(used, slot), out cut[j], out residual[j]);
+                }
                 start[j - first + 1] = used;
             }
             for (int k = end - first; k < BlockItems; k++)
@@ -135,6 +149,27 @@ internal sealed class NeighborLists : ICandidateLists
         progress?.Report(1);
         return new NeighborLists(blocks, offsets, cut, residual, candidates);
     }
+
+    /// <summary>Lists read back from an update state (validated by the caller).</summary>
+    public static NeighborLists FromArrays(long[] offsets, int[] items, float[] counts, float[] cut, double[] residual, int candidates)
+    {
+        int n = offsets.Length - 1;
+        int blockCount = (n + BlockItems - 1) / BlockItems;
+        var blocks = new Block[blockCount];
+        for (int block = 0; block < blockCount; block++)
+        {
+            int first = block * BlockItems, end = Math.Min(n, first + BlockItems);
+            long from = offsets[first], to = offsets[end];
+            int[] start = new int[BlockItems + 1];
+            for (int k = 0; k < BlockItems; k++)
+                start[k + 1] = (int)(offsets[Math.Min(end, first + k + 1)] - from);
+            blocks[block] = new Block(items[(int)from..(int)to], counts[(int)from..(int)to], start);
+        }
+        return new NeighborLists(blocks, offsets, cut, residual, candidates);
+    }
+
+    /// <summary>The slot length <see cref="Build"/> uses: lists of a catalogue whose slot differs cannot be reused.</summary>
+    public static int Slot(int n, int candidates, int maxNeighbors) => Math.Min(Math.Max(maxNeighbors, candidates), Math.Max(0, n - 1));
 
     private sealed class Scratch(int n, int slot)
     {

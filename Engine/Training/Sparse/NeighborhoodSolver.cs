@@ -18,19 +18,33 @@ internal static class NeighborhoodSolver
     /// </summary>
     public static void Solve(NeighborLists lists, int[] popularity, double lambda, double dropout, int first, int end,
         float[] weights, int threads, IProgress<double>? progress, CancellationToken ct)
+        => Solve(lists, popularity, lambda, dropout, first, end, null, weights, threads, progress, ct);
+
+    /// <summary>
+    /// Solves only <paramref name="targets"/> (ascending), writing each at its list offset in
+    /// <paramref name="weights"/> (which covers all targets): an update re-solves the targets whose
+    /// local system changed, with the same arithmetic as a full solve.
+    /// </summary>
+    public static void Solve(NeighborLists lists, int[] popularity, double lambda, double dropout, int[] targets,
+        float[] weights, int threads, IProgress<double>? progress, CancellationToken ct)
+        => Solve(lists, popularity, lambda, dropout, 0, targets.Length, targets, weights, threads, progress, ct);
+
+    private static void Solve(NeighborLists lists, int[] popularity, double lambda, double dropout, int first, int end, int[]? targets,
+        float[] weights, int threads, IProgress<double>? progress, CancellationToken ct)
     {
         int n = lists.ItemCount;
-        long baseOffset = lists.CandidateOffsets[first];
+        long baseOffset = targets is null ? lists.CandidateOffsets[first] : 0;
+        int Target(int k) => targets is null ? k : targets[k];
         int maxLength = 0;
-        for (int j = first; j < end; j++)
-            maxLength = Math.Max(maxLength, lists.CandidateCount(j));
+        for (int k = first; k < end; k++)
+            maxLength = Math.Max(maxLength, lists.CandidateCount(Target(k)));
         double dropoutScale = dropout / (1 - dropout);
 
         // Work is about m³/3 per target and m varies a lot: hand out small blocks dynamically,
         // and report progress by work, not by targets.
         double totalWork = 0;
-        for (int j = first; j < end; j++)
-            totalWork += Work(lists.CandidateCount(j));
+        for (int k = first; k < end; k++)
+            totalWork += Work(lists.CandidateCount(Target(k)));
         double doneWork = 0;
         object gate = new();
         const int BlockTargets = 16;
@@ -43,8 +57,9 @@ internal static class NeighborhoodSolver
             {
                 int j0 = first + block * BlockTargets, j1 = Math.Min(end, j0 + BlockTargets);
                 double work = 0;
-                for (int j = j0; j < j1; j++)
+                for (int k = j0; k < j1; k++)
                 {
+                    int j = Target(k);
                     int m = lists.CandidateCount(j);
                     SolveTarget(lists, popularity, lambda, dropoutScale, j, s, weights.AsSpan((int)(lists.CandidateOffsets[j] - baseOffset), m));
                     work += Work(m);

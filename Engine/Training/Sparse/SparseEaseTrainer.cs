@@ -14,8 +14,16 @@ namespace Ease.Engine.Training.Sparse;
 /// </summary>
 public static class SparseEaseTrainer
 {
+    /// <summary>Trains with the sparse solver and writes the model (or one shard's part file).</summary>
+    /// <param name="data">The interactions.</param>
+    /// <param name="o">Settings.</param>
+    /// <param name="outputPath">The model or part file.</param>
+    /// <param name="metadata">Extra metadata.</param>
+    /// <param name="progress">Phases.</param>
+    /// <param name="ct">Cancellation.</param>
+    /// <param name="state">With a state output, what `ease update` needs is written beside the model (one process, no shards).</param>
     public static TrainReport Train(InteractionSet data, TrainOptions o, string outputPath, JsonObject? metadata = null,
-        IProgress<TrainProgress>? progress = null, CancellationToken ct = default)
+        IProgress<TrainProgress>? progress = null, CancellationToken ct = default, Update.StateOutput? state = null)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(o);
@@ -33,22 +41,30 @@ public static class SparseEaseTrainer
         long listBytes = lists.BytesAllocated;
 
         (int first, int end) = ShardRange(lists, o.ShardIndex, o.ShardCount);
-        SparseRows rows = SolveRows(data, o, lists, first, end, phases, progress, ct, out long solvedBytes);
+        SparseRows rows = SolveRows(data, o, lists, first, end, phases, progress, ct, out long solvedBytes, state);
         long workBytes = listBytes + solvedBytes;
 
         JsonObject solver = SolverMetadata(o, neighbors, o.EffectiveGramNeighbors(n), DataFingerprint.Compute(data));
         if (o.ShardCount > 1)
             solver["part"] = new JsonObject { ["index"] = o.ShardIndex, ["count"] = o.ShardCount, ["first_item"] = first, ["end_item"] = end };
-        return SparseModelWriter.WriteModel(rows, data, o, metadata, solver, outputPath, phases, workBytes, neighbors, progress, ct);
+        TrainReport report = SparseModelWriter.WriteModel(rows, data, o, metadata, solver, outputPath, phases, workBytes, neighbors, progress, ct);
+        if (state is not null)
+        {
+            watch.Restart();
+            state.Finish(outputPath, data, o, "sparse", neighbors, o.EffectiveGramNeighbors(n), report.KernelPath);
+            phases[^1] = phases[^1] with { Seconds = phases[^1].Seconds + watch.Elapsed.TotalSeconds };
+        }
+        return report;
     }
 
     /// <summary>
     /// Solves the targets [first, end) on their candidates and turns the solutions into rows,
     /// timing the solve and the transpose into <paramref name="phases"/>; <paramref name="bytes"/>
-    /// is what the weights and rows took.
+    /// is what the weights and rows took. With <paramref name="state"/>, the solved columns are
+    /// written for `ease update` too.
     /// </summary>
     internal static SparseRows SolveRows(InteractionSet data, TrainOptions o, NeighborLists lists, int first, int end, List<PhaseTiming> phases,
-        IProgress<TrainProgress>? progress, CancellationToken ct, out long bytes)
+        IProgress<TrainProgress>? progress, CancellationToken ct, out long bytes, Update.StateOutput? state = null)
     {
         var watch = Stopwatch.StartNew();
         float[] weights = new float[lists.CandidateOffsets[end] - lists.CandidateOffsets[first]];
@@ -69,11 +85,31 @@ public static class SparseEaseTrainer
         double solveSeconds = watch.Elapsed.TotalSeconds;
         phases.Add(new PhaseTiming("solve", solveSeconds, solveSeconds > 0 ? flops / solveSeconds / 1e9 : 0));
 
+        if (state is not null)
+        {
+            if (o.ShardCount > 1)
+                throw new ArgumentException("--state needs the whole model in one process (no --shard)");
+            watch.Restart();
+            state.WriteSparse(data, lists, weights);
+            phases.Add(new PhaseTiming("state", watch.Elapsed.TotalSeconds));
+        }
+
         watch.Restart();
         var rows = SparseRows.FromColumns(lists, weights, first, end);
         bytes = weights.Length * 4L + rows.BytesAllocated;
         phases.Add(new PhaseTiming("transpose", watch.Elapsed.TotalSeconds));
         return rows;
+    }
+
+    /// <summary>Prunes the solved rows as <paramref name="o"/> says into <paramref name="writer"/>: kept mass share and threshold.</summary>
+    internal static (double KeptMass, float Threshold) PruneInto(SparseRows rows, TrainOptions o, ModelFileWriter writer, int threads,
+        IProgress<TrainProgress>? progress, CancellationToken ct)
+    {
+        float threshold = 0;
+        if (o.Prune == PruneMode.Density)
+            threshold = SparseModelWriter.DensityThresholdOf(rows, o.PruneDensity, threads, ct);
+        (double kept, double all) = SparseModelWriter.Write(rows, o, threshold, writer, threads, EaseTrainer.Report(progress, "prune+write"), ct);
+        return (all == 0 ? 1 : kept / all, threshold);
     }
 
     /// <summary>The solver's settings as recorded in the model: a merge refuses parts whose settings differ.</summary>

@@ -37,10 +37,7 @@ internal static class SparseModelWriter
             }
             else
             {
-                if (o.Prune == PruneMode.Density)
-                    threshold = DensityThresholdOf(rows, o.PruneDensity, threads, ct);
-                (double kept, double all) = Write(rows, o, threshold, writer, threads, EaseTrainer.Report(progress, "prune+write"), ct);
-                keptMass = all == 0 ? 1 : kept / all;
+                (keptMass, threshold) = SparseEaseTrainer.PruneInto(rows, o, writer, threads, progress, ct);
             }
             nonZeros = writer.NonZeroCount;
             writer.SetItemIds(data.ItemIds);
