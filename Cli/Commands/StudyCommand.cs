@@ -32,7 +32,9 @@ public static class StudyCommand
         {
             Description = "Variants, comma separated: ease, no-zero-diagonal, no-negatives (= no-negatives-clipped, no-negatives-fit), "
                 + "low-rank-R (= low-rank-R-svd, low-rank-R-lae), pruned-K, mult-vae, mult-dae, gaussian-dae, logistic-dae; "
-                + "groups: linear (ease, no-zero-diagonal, no-negatives, low-rank-64/256/1024, pruned-128/512/2048), deep (the four networks), all.",
+                + "gf-cf, gf-cf-linear (α 0: the linear filter alone), turbo-cf, bspm, bspm-linear (β 0), NAME+ease (γ 0.25) or NAME+ease@γ (the filter + γ·EASE); "
+                + "groups: linear (ease, no-zero-diagonal, no-negatives, low-rank-64/256/1024, pruned-128/512/2048), deep (the four networks), "
+                + "filters (gf-cf-linear, gf-cf, turbo-cf, bspm-linear, bspm, bspm+ease), all (linear and deep).",
             DefaultValueFactory = _ => "all",
             HelpName = "LIST",
         };

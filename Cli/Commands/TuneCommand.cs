@@ -327,7 +327,7 @@ public static class TuneCommand
                         double applied = 0;
                         foreach (FilterOptions f in group.OrderBy(f => f.EaseWeight))
                         {
-                            AddEase(m, ease, f.EaseWeight - applied, threads);
+                            GraphFilterOperator.AddEase(m, ease, f.EaseWeight - applied, threads);
                             applied = f.EaseWeight;
                             Evaluate(m, f, lambda, dropout, solveSeconds + watch.Elapsed.TotalSeconds);
                         }
@@ -335,18 +335,6 @@ public static class TuneCommand
                 }
             }
         }
-    }
-
-    /// <summary>M += w·B, row by row from EASE's P held in place.</summary>
-    private static void AddEase(DenseMatrix<float> m, EaseRows<float> ease, double w, int threads)
-    {
-        Parallel.For(0, m.Size, new ParallelOptions { MaxDegreeOfParallelism = threads }, () => (Row: new float[m.Size], Scratch: new float[m.Size]), (i, _, local) =>
-        {
-            ease.Compute(i, local.Row, local.Scratch);
-            Span<float> target = m.Row(i);
-            System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(local.Row, (float)w, target, target);
-            return local;
-        }, _ => { });
     }
 
     private static float[] Ones(int n)

@@ -6,6 +6,7 @@ using Ease.Engine.Input;
 using Ease.Engine.Linalg;
 using Ease.Engine.Study.Deep;
 using Ease.Engine.Training;
+using Ease.Engine.Training.Filters;
 using Ease.Format;
 
 namespace Ease.Engine.Study;
@@ -135,6 +136,7 @@ public static class StudyRunner
         private (float[] U, float[] W, double[] Singular, int Rank)? _svd;
         private double _svdSeconds;
         private float[]? _scaledBlock;
+        private GraphFilterCache? _filters;
 
         public LinearStudy(InteractionSet train, InteractionSet history, InteractionSet heldout, StudyOptions o, IProgress<StudyProgress>? progress, CancellationToken ct)
         {
@@ -208,9 +210,33 @@ public static class StudyRunner
                     return LowRankAutoencoder(v);
                 case VariantKind.Pruned:
                     return Pruned(v, gramAndInverse);
+                case VariantKind.GraphFilter:
+                    return GraphFilter(v, gramAndInverse);
                 default:
                     throw new NotSupportedException($"{v.Name} is not a linear variant");
             }
+        }
+
+        /// <summary>
+        /// The filter's M built as `train --family` builds it (R̃ and V shared between variants),
+        /// plus γ·B from the study's P for a blend; scored unpruned in memory with a zero diagonal.
+        /// </summary>
+        private StudyResult GraphFilter(StudyVariant v, double gramAndInverse)
+        {
+            FilterOptions f = v.Filter!;
+            _filters ??= new GraphFilterCache(_train);
+            var watch = Stopwatch.StartNew();
+            using DenseMatrix<float> m = GraphFilterOperator.Build(_train, f with { EaseWeight = 0 }, _o.Threads,
+                new SynchronousProgress<TrainProgress>(p => Report(v, p.Phase, p.Fraction)), _ct, out _, _filters);
+            if (f.EaseWeight != 0)
+                GraphFilterOperator.AddEase(m, _solver.SolvedRows(), f.EaseWeight, _o.Threads);
+            double own = watch.Elapsed.TotalSeconds;
+            var ones = new float[_n];
+            Array.Fill(ones, 1f);
+            string note = GraphFilterTrainer.Formula(f) + (f.EaseWeight != 0 ? string.Create(CultureInfo.InvariantCulture, $", B with λ = {_o.Lambda}") : "")
+                + "; dense, zero diagonal, scored in memory";
+            return Dense(v, new DenseRowScorer(m, ones, 0, false, false, _o.Threads), (long)_n * (_n - 1),
+                own + (f.EaseWeight != 0 ? gramAndInverse : 0), own, note);
         }
 
         private StudyResult Dense(StudyVariant v, DenseRowScorer scorer, long parameters, double trainSeconds, double ownSeconds, string note)

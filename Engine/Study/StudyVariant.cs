@@ -1,4 +1,5 @@
 using System.Globalization;
+using Ease.Engine.Training.Filters;
 
 namespace Ease.Engine.Study;
 
@@ -46,11 +47,17 @@ public enum VariantKind
 
     /// <summary>Next-item task: the sequential family (<see cref="Training.Sequential.SequentialOptions"/>).</summary>
     Sequential,
+
+    /// <summary>A graph filter (GF-CF, Turbo-CF, BSPM) or its blend with EASE, <see cref="StudyVariant.Filter"/>.</summary>
+    GraphFilter,
 }
 
-/// <summary>One model the study trains and evaluates; <see cref="Size"/> is r or K where the kind has one.</summary>
-public sealed record StudyVariant(VariantKind Kind, int Size = 0)
+/// <summary>One model the study trains and evaluates; <see cref="Size"/> is r or K where the kind has one, <see cref="Filter"/> the graph filter's parameters.</summary>
+public sealed record StudyVariant(VariantKind Kind, int Size = 0, FilterOptions? Filter = null)
 {
+    /// <summary>γ of the study's <c>NAME+ease</c> blends unless the name gives one (<c>bspm+ease@0.5</c>): the best on yelp2018.</summary>
+    public const double DefaultEaseWeight = 0.25;
+
     /// <summary>The default ranks of the low-rank variants.</summary>
     public static IReadOnlyList<int> DefaultRanks { get; } = [64, 256, 1024];
 
@@ -71,6 +78,7 @@ public sealed record StudyVariant(VariantKind Kind, int Size = 0)
         VariantKind.Popularity => "pop",
         VariantKind.EaseRecency => "ease-recency",
         VariantKind.Sequential => "sequential",
+        VariantKind.GraphFilter => FilterName(Filter!),
         _ => Kind.ToString(),
     };
 
@@ -85,6 +93,7 @@ public sealed record StudyVariant(VariantKind Kind, int Size = 0)
         VariantKind.Popularity => "baseline",
         VariantKind.EaseRecency => "recency",
         VariantKind.Sequential => "order",
+        VariantKind.GraphFilter => Filter!.EaseWeight != 0 ? "filter + EASE" : Filter.HasLowPass ? "linear + low-pass filter" : "linear filter",
         _ => "likelihood vs depth",
     };
 
@@ -92,7 +101,7 @@ public sealed record StudyVariant(VariantKind Kind, int Size = 0)
     public bool IsDeep => Kind is VariantKind.MultVae or VariantKind.MultDae or VariantKind.GaussianDae or VariantKind.LogisticDae;
 
     /// <summary>Whether it needs the EASE inverse P.</summary>
-    public bool NeedsInverse => !IsDeep && Kind != VariantKind.LowRankAutoencoder;
+    public bool NeedsInverse => !IsDeep && Kind != VariantKind.LowRankAutoencoder && (Kind != VariantKind.GraphFilter || Filter!.EaseWeight != 0);
 
     /// <summary>Whether it needs the Gram matrix after P has replaced it.</summary>
     public bool NeedsGram => Kind is VariantKind.NoNegativesFit or VariantKind.LowRankAutoencoder;
@@ -155,7 +164,11 @@ public sealed record StudyVariant(VariantKind Kind, int Size = 0)
                 return Linear();
             case "all":
                 return [.. Linear(), .. Expand("deep")];
+            case "filters":
+                return Filters();
         }
+        if (FilterVariant(name) is { } filter)
+            return [filter];
         if (name.StartsWith("low-rank-", StringComparison.Ordinal))
         {
             string rest = name["low-rank-".Length..];
@@ -171,7 +184,7 @@ public sealed record StudyVariant(VariantKind Kind, int Size = 0)
             return [new(VariantKind.Pruned, Number(name, name["pruned-".Length..]))];
         if (name is "pop" or "ease-recency" or "sequential")
             throw new FormatException($"\"{name}\" is a variant of --task next-item");
-        throw new FormatException($"unknown variant \"{name}\"; known: ease, no-zero-diagonal, no-negatives[-clipped|-fit], low-rank-R[-svd|-lae], pruned-K, mult-vae, mult-dae, gaussian-dae, logistic-dae, linear, deep, all");
+        throw new FormatException($"unknown variant \"{name}\"; known: ease, no-zero-diagonal, no-negatives[-clipped|-fit], low-rank-R[-svd|-lae], pruned-K, mult-vae, mult-dae, gaussian-dae, logistic-dae, gf-cf[-linear], turbo-cf, bspm[-linear], NAME+ease[@γ], linear, deep, filters, all");
     }
 
     /// <summary>The variants of the next-item task (<c>--task next-item</c>), in the order given.</summary>
@@ -219,6 +232,49 @@ public sealed record StudyVariant(VariantKind Kind, int Size = 0)
         }
         foreach (int r in DefaultRanks)
             yield return new(VariantKind.Pruned, 2 * r);
+    }
+
+    /// <summary>
+    /// The graph filters at their defaults, each pulled apart: the linear filter alone (α or β 0),
+    /// with its low-pass term, and BSPM blended with EASE.
+    /// </summary>
+    private static IEnumerable<StudyVariant> Filters()
+    {
+        foreach (string name in (string[])["gf-cf-linear", "gf-cf", "turbo-cf", "bspm-linear", "bspm", "bspm+ease"])
+            yield return FilterVariant(name)!;
+    }
+
+    /// <summary>gf-cf, gf-cf-linear, turbo-cf, bspm, bspm-linear, and NAME+ease or NAME+ease@γ; null for any other name.</summary>
+    private static StudyVariant? FilterVariant(string name)
+    {
+        double weight = 0;
+        int plus = name.IndexOf("+ease", StringComparison.Ordinal);
+        string family = name;
+        if (plus > 0)
+        {
+            string rest = name[(plus + "+ease".Length)..];
+            family = name[..plus];
+            weight = rest.Length == 0 ? DefaultEaseWeight
+                : rest[0] == '@' && double.TryParse(rest[1..], NumberStyles.Float, CultureInfo.InvariantCulture, out double w) && w > 0 && double.IsFinite(w) ? w
+                : throw new FormatException($"variant \"{name}\": expected NAME+ease or NAME+ease@γ with γ > 0");
+        }
+        bool linear = family.EndsWith("-linear", StringComparison.Ordinal);
+        if (linear)
+            family = family[..^"-linear".Length];
+        if (FilterOptions.Parse(family) is not { } kind || kind == ModelFamily.Ease || kind == ModelFamily.Sequential)
+            return null;
+        if (linear && kind == ModelFamily.TurboCf)
+            throw new FormatException($"variant \"{name}\": turbo-cf has no low-pass term to take away");
+        var f = new FilterOptions { Family = kind, EaseWeight = weight };
+        return new StudyVariant(VariantKind.GraphFilter, 0, linear ? f with { Alpha = 0 } : f);
+    }
+
+    private static string FilterName(FilterOptions f)
+    {
+        string name = FilterOptions.Name(f.Family) + (f.HasLowPass || f.Family == ModelFamily.TurboCf ? "" : "-linear");
+        if (f.EaseWeight == 0)
+            return name;
+        return f.EaseWeight == DefaultEaseWeight ? name + "+ease" : string.Create(CultureInfo.InvariantCulture, $"{name}+ease@{f.EaseWeight}");
     }
 
     private static int Number(string name, string text) =>

@@ -19,6 +19,21 @@ public static class GraphFilterOperator
     /// <summary>What building the operator took, for the report.</summary>
     public sealed record Timings(double GramSeconds, double SvdSeconds, double FilterSeconds, double LowPassSeconds, double LowPassGflops);
 
+    /// <summary>M += w·B, row by row from EASE's P held in place (a blend M + γ·B, or a step between two γ).</summary>
+    public static void AddEase(DenseMatrix<float> m, EaseRows<float> ease, double w, int threads)
+    {
+        ArgumentNullException.ThrowIfNull(m);
+        ArgumentNullException.ThrowIfNull(ease);
+        Parallel.For(0, m.Size, new ParallelOptions { MaxDegreeOfParallelism = threads > 0 ? threads : Environment.ProcessorCount },
+            () => (Row: new float[m.Size], Scratch: new float[m.Size]), (i, _, local) =>
+            {
+                ease.Compute(i, local.Row, local.Scratch);
+                Span<float> target = m.Row(i);
+                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(local.Row, (float)w, target, target);
+                return local;
+            }, _ => { });
+    }
+
     /// <summary>The operator of <paramref name="f"/> on <paramref name="data"/>; the caller disposes it. Its diagonal is left as computed.</summary>
     /// <param name="data">The interactions.</param>
     /// <param name="f">The family and its parameters.</param>
