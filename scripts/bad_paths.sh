@@ -27,6 +27,8 @@ fi
 cd "$work"
 ease generate --out data --users 300 --items 80 --seed 2 >/dev/null
 ease train -i data/train.txt --format adjacency -o model.ease --lambda 50 -q >/dev/null
+ease train -i data/train.txt --format adjacency -o base.ease --lambda 50 --state state -q >/dev/null
+head -n 5 data/test.txt > delta.txt
 ease train -i data/train.txt --format adjacency -o part0.ease --solver sparse --shard 0/2 -q >/dev/null
 ease train -i data/train.txt --format adjacency -o part1.ease --solver sparse --shard 1/2 -q >/dev/null
 mkdir dir
@@ -93,6 +95,11 @@ data_inputs study --history data/train.txt --heldout data/test.txt "${A[@]}" --v
 model_inputs bench -i data/train.txt "${A[@]}" --repeat 1 -m
 data_inputs bench -m model.ease "${A[@]}" --repeat 1 -i
 model_inputs serve --urls http://127.0.0.1:0 -m
+model_inputs update --state state --state-out newstate --add delta.txt "${A[@]}" -o out.ease -m
+case_ update "state is not there" -- -m base.ease --state nostate --state-out newstate --add delta.txt "${A[@]}" -o out.ease
+case_ update "state is an empty folder" -- -m base.ease --state dir --state-out newstate --add delta.txt "${A[@]}" -o out.ease
+data_inputs update -m base.ease --state state --state-out newstate "${A[@]}" -o out.ease --add
+outputs update -m base.ease --state state --state-out newstate --add delta.txt "${A[@]}" -o
 case_ study "report folder is a file" -- -i data/train.txt --history data/train.txt --heldout data/test.txt "${A[@]}" --variants ease -o empty
 case_ demo "folder is a file" -- --users 500 --items 100 --dir empty
 case_ generate "output folder is a file" -- --users 50 --items 20 --out empty

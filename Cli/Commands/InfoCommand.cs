@@ -72,6 +72,19 @@ public static class InfoCommand
         catch (JsonException) { return JsonValue.Create(text); }
     }
 
+    /// <summary>"sparse, 256 candidates per item (method)" from the metadata a trainer wrote; null when it names no solver.</summary>
+    internal static string? SolverLine(string metadata)
+    {
+        if (ParseMetadata(metadata) is not JsonObject meta || meta["solver"] is not JsonObject solver || solver["kind"] is not JsonValue kind)
+            return null;
+        string line = kind.ToString();
+        if (solver["neighbors"] is JsonValue neighbors)
+            line += $", {neighbors} candidates per item";
+        if (solver["method"] is JsonValue method)
+            line += $" ({method})";
+        return line;
+    }
+
     private static void WriteText(TextWriter o, ModelFile f, ModelSummary s)
     {
         o.WriteLine($"model         {f.FilePath}");
@@ -83,6 +96,8 @@ public static class InfoCommand
         o.WriteLine($"row nnz       min {s.RowNonZerosMin:N0} / median {s.RowNonZerosMedian:N1} / max {s.RowNonZerosMax:N0} ({s.EmptyRows:N0} empty)");
         o.WriteLine($"negative      {s.NegativeShare * 100:0.0}% of weights");
         o.WriteLine($"popularity    {(f.HasPopularity ? "present" : "absent")}");
+        if (SolverLine(f.MetadataJson) is { } solver)
+            o.WriteLine($"solver        {solver}");
         Engine.Scoring.HistoryWeighting rule;
         try { rule = Engine.Scoring.HistoryWeighting.Of(f); }
         catch (InvalidDataException) { rule = Engine.Scoring.HistoryWeighting.None; }

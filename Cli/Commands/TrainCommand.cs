@@ -24,7 +24,7 @@ public static class TrainCommand
         var topk = new Option<int?>("--prune-topk") { Description = "Keep the K largest |B_ij| of each row (signs kept).", HelpName = "K" };
         var density = new Option<double?>("--prune-density") { Description = "Keep weights above one global magnitude threshold giving density D (non-zeros / items²), e.g. 0.01.", HelpName = "D" };
         var threads = new Option<int>("--threads") { Description = "Worker threads; 0 = all cores.", DefaultValueFactory = _ => 0, HelpName = "N" };
-        var solver = new Option<string>("--solver") { Description = "dense: exact n x n inversion; sparse: per-item ridge solves on each item's strongest co-occurrences (any n); auto: dense when it fits --memory-limit.", DefaultValueFactory = _ => "auto", HelpName = "dense|sparse|auto" };
+        var solver = new Option<string>("--solver") { Description = "dense: exact n x n inversion; sparse: per-item ridge solves (a graph filter: its rows) on each item's strongest co-occurrences (any n); auto: dense when it fits --memory-limit.", DefaultValueFactory = _ => "auto", HelpName = "dense|sparse|auto" };
         solver.AcceptOnlyFromAmong("dense", "sparse", "auto");
         var memoryLimit = new Option<string?>("--memory-limit") { Description = "Memory budget for choosing and checking the solver, e.g. 12G or 500M (default: what the machine has available).", HelpName = "BYTES" };
         var neighbors = new Option<int?>("--neighbors") { Description = "Sparse solver: candidates per item, its strongest co-occurrences (default: two thirds of the weights a row keeps, at least 128).", HelpName = "M" };
@@ -61,8 +61,10 @@ public static class TrainCommand
                 throw new UsageException($"--state: `ease update` refreshes EASE models; a --family {options.Filter.DisplayName} model is retrained instead");
             if (options.Sequential is not null && parse.GetValue(state) is not null)
                 throw new UsageException("--state: `ease update` refreshes EASE models; a --family sequential model is retrained instead");
-            if (options.Filter is not null || options.Sequential is not null)
-                options = WithFilterSolver(options, parse.GetResult(solver) is { Implicit: false });
+            if (options.Sequential is not null)
+                options = WithSequentialSolver(options, parse.GetResult(solver) is { Implicit: false });
+            try { options.Validate(); }
+            catch (ArgumentException e) { throw new UsageException(e.Message); }
             InputOptions inputOptions = Bind(binder, parse);
             if (options.Sequential is not null)
                 inputOptions = inputOptions with { KeepOrder = true };
@@ -154,8 +156,8 @@ public static class TrainCommand
         return result;
     }
 
-    /// <summary>A graph filter is built densely: auto means dense for it; an explicit --solver sparse or --shard is a usage error.</summary>
-    internal static TrainOptions WithFilterSolver(TrainOptions o, bool solverGiven)
+    /// <summary>The sequential family is solved densely: auto means dense for it; an explicit --solver sparse or --shard is a usage error.</summary>
+    internal static TrainOptions WithSequentialSolver(TrainOptions o, bool solverGiven)
     {
         if (o.Solver == SolverKind.Auto || !solverGiven)
             o = o with { Solver = SolverKind.Dense };
@@ -239,7 +241,7 @@ public static class TrainCommand
         if (opt.Sequential is { } sq)
             o.WriteLine(string.Create(c, $"trained sequential: {sq.Formula(opt.Lambda)}, {(opt.Precision == Precision.Float64 ? "f64" : "f32")} -> {output}"));
         else if (opt.Filter is { } f)
-            o.WriteLine(string.Create(c, $"trained {f.DisplayName}: {GraphFilterTrainer.Formula(f)}{(f.EaseWeight != 0 ? $", EASE λ={opt.Lambda} dropout={opt.Dropout}" : "")}, f32 -> {output}"));
+            o.WriteLine(string.Create(c, $"trained {f.DisplayName}: {GraphFilterTrainer.Formula(f)}{(f.EaseWeight != 0 ? $", EASE λ={opt.Lambda} dropout={opt.Dropout}" : "")}, f32, {(r.Solver == "sparse" ? $"sparse solver, {r.Neighbors} candidates per item" : "dense solver")} -> {output}"));
         else
             o.WriteLine(string.Create(c, $"trained {(opt.Dropout > 0 ? "EDLAE" : "EASE")} λ={opt.Lambda} dropout={opt.Dropout} {(opt.Precision == Precision.Float64 ? "f64" : "f32")}, {solver} -> {output}"));
         if (opt.EffectiveHistory.IsOrdered)

@@ -78,8 +78,6 @@ public static class UpdateCommand
             return null;
         if (o.ShardCount > 1)
             throw new UsageException("--state needs the whole model in one process (no --shard)");
-        if (o.Filter is not null)
-            throw new UsageException("--state keeps what EASE's exact update needs; a --family graph filter model cannot be updated (retrain it)");
         if (Ease.Format.AtomicOutput.IsWriteThroughTarget(outputPath))
             throw new UsageException("--state needs --output to be a regular file: the state names the model it belongs to");
         return new StateOutput(directory);

@@ -33,9 +33,14 @@ public static class EaseTrainer
             throw new InvalidDataException("the input holds no interactions; nothing to train on");
         if (options.Sequential is not null)
             return Sequential.SequentialTrainer.Train(data, options, outputPath, metadata, progress, ct);
-        if (options.Filter is not null)
-            return Filters.GraphFilterTrainer.Train(data, options, outputPath, metadata, progress, ct);
         SolverChoice choice = MemoryBudget.Decide(data, options);
+        if (options.Filter is not null)
+        {
+            TrainReport filter = choice.Kind == SolverKind.Sparse
+                ? Filters.SparseFilterTrainer.Train(data, options, outputPath, metadata, progress, ct)
+                : Filters.GraphFilterTrainer.Train(data, options with { Solver = SolverKind.Dense }, outputPath, metadata, progress, ct);
+            return filter with { SolverReason = choice.Reason };
+        }
         if (choice.Kind == SolverKind.Sparse)
             return Sparse.SparseEaseTrainer.Train(data, options, outputPath, metadata, progress, ct, state) with { SolverReason = choice.Reason };
         metadata = metadata?.DeepClone().AsObject() ?? [];

@@ -85,9 +85,20 @@ public static class MemoryBudget
     {
         long limit = Limit(o);
         long input = InputBytes(data);
-        long dense = DenseBytes(data.ItemCount, o.Precision) + input;
         int m = o.EffectiveNeighbors(data.ItemCount);
-        long sparse = SparseBytes(data.ItemCount, m, o.EffectiveGramNeighbors(data.ItemCount), o.EffectiveThreads) + input;
+        long dense, sparse;
+        if (o.Filter is { } filter)
+        {
+            dense = Filters.GraphFilterTrainer.DenseBytes(data.ItemCount, filter) + input;
+            sparse = Filters.SparseFilterTrainer.PeakBytes(data.ItemCount, data.UserCount, data.InteractionCount, m, o.EffectiveGramNeighbors(data.ItemCount), filter, o.EffectiveThreads) + input;
+        }
+        else
+        {
+            dense = DenseBytes(data.ItemCount, o.Precision) + input;
+            sparse = SparseBytes(data.ItemCount, m, o.EffectiveGramNeighbors(data.ItemCount), o.EffectiveThreads) + input;
+        }
+        // A filter without a sparse path (Turbo-CF's cubic) stays dense under auto.
+        string? noSparse = o.Filter?.SparseRefusal;
         SolverKind kind = o.Solver;
         string reason;
         double denseSeconds = 0, sparseSeconds = 0, gflops = 0;
@@ -98,6 +109,10 @@ public static class MemoryBudget
             if (o.ShardCount > 1)
             {
                 (kind, reason) = (SolverKind.Sparse, "sharded runs are sparse");
+            }
+            else if (noSparse is not null)
+            {
+                (kind, reason) = (SolverKind.Dense, $"{o.Filter!.DisplayName} is built densely only");
             }
             else if (dense > denseRoom)
             {

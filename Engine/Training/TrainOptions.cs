@@ -159,8 +159,10 @@ public sealed record TrainOptions
             Filter.Validate();
             if (Precision == Precision.Float64)
                 throw new ArgumentException($"{Filter.DisplayName} is computed in f32; --precision f64 is EASE's");
-            if (Solver == SolverKind.Sparse || ShardCount > 1)
-                throw new ArgumentException($"{Filter.DisplayName} is built on the dense operator; the sparse solver and --shard are EASE's");
+            if (ShardCount > 1)
+                throw new ArgumentException($"{Filter.DisplayName} is written in one process; --shard is EASE's");
+            if (Solver == SolverKind.Sparse && Filter.SparseRefusal is { } refusal)
+                throw new ArgumentException(refusal);
         }
     }
 }

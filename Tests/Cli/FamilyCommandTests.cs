@@ -33,9 +33,34 @@ public class FamilyCommandTests
     }
 
     [Theory]
+    [InlineData("gf-cf")]
+    [InlineData("bspm")]
+    [InlineData("turbo-cf")]
+    [InlineData("gf-cf+ease")]
+    public void TheSparseSolverTrainsAFilterAndInfoShowsItsCandidates(string family)
+    {
+        using var dir = new TempDirectory();
+        string path = dir.File("m.ease");
+        var train = CliRunner.Run("train", "-i", Fixture, "--format", "adjacency", "-o", path, "--family", family, "--rank", "8", "--solver", "sparse", "--neighbors", "12", "--json");
+        Assert.True(train.ExitCode == 0, train.Err);
+        using (JsonDocument summary = JsonDocument.Parse(train.Out))
+        {
+            Assert.Equal("sparse", summary.RootElement.GetProperty("solver").GetString());
+            Assert.Equal("--solver sparse", summary.RootElement.GetProperty("solver_reason").GetString());
+            Assert.Equal(12, summary.RootElement.GetProperty("neighbors").GetInt32());
+            // A row holds its 12 candidates, and in a blend also the targets whose 12 candidates hold it.
+            Assert.True(summary.RootElement.GetProperty("nonzeros").GetInt64() <= 50 * (family.EndsWith("+ease", StringComparison.Ordinal) ? 24 : 12));
+        }
+        var info = CliRunner.Run("info", path);
+        Assert.True(info.ExitCode == 0, info.Err);
+        Assert.Contains("solver        sparse, 12 candidates per item", info.Out, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("--family", "nope")]
     [InlineData("--alpha", "0.5")]
-    [InlineData("--family", "gf-cf", "--solver", "sparse")]
+    [InlineData("--family", "turbo-cf", "--filter-order", "3", "--solver", "sparse")]
+    [InlineData("--family", "gf-cf", "--solver", "sparse", "--shard", "0/2")]
     [InlineData("--family", "gf-cf", "--precision", "f64")]
     [InlineData("--family", "turbo-cf", "--power", "0.5", "--filter-order", "2")]
     [InlineData("--family", "gf-cf", "--ease-weight", "2")]

@@ -278,6 +278,28 @@ public class UpdateCommandTests
         Assert.False(Directory.Exists(dir.File("s")) && Directory.EnumerateFileSystemEntries(dir.File("s")).Any());
     }
 
+    [Fact]
+    public void TrainStateRefusesGraphFiltersBeforeReading()
+    {
+        using var dir = new TempDirectory();
+        Generate(50, 30, 8).Write(dir.File("base.tsv"));
+        CliRunner.Result r = CliRunner.Run("train", "-i", dir.File("base.tsv"), "-o", dir.File("f.ease"), "--family", "gf-cf", "--state", dir.File("s"), "-q");
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("--family gf-cf model is retrained", r.Err);
+        Assert.False(File.Exists(dir.File("f.ease")));
+    }
+
+    [Fact]
+    public void AModelPathThatIsADirectorySaysSo()
+    {
+        using var dir = new TempDirectory();
+        Directory.CreateDirectory(dir.File("m.ease"));
+        Generate(50, 30, 8).Write(dir.File("delta.tsv"));
+        CliRunner.Result r = CliRunner.Run("update", "-m", dir.File("m.ease"), "--state", dir.File("state"), "--add", dir.File("delta.tsv"), "-o", dir.File("out.ease"));
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("is a directory, not a file", r.Err);
+    }
+
     /// <summary>
     /// An update killed while it writes (after the new state's sections, during the model's rows)
     /// leaves the old model and the old state byte for byte, and the old pair still updates.

@@ -1,4 +1,5 @@
 using Ease.Engine.Input;
+using Ease.Engine.Training.Filters;
 
 namespace Ease.Tests.Support;
 
@@ -9,6 +10,10 @@ namespace Ease.Tests.Support;
 /// </summary>
 public static class ReferenceGraphFilter
 {
+    /// <summary>The 120-user, 50-item fixture the filters are checked on.</summary>
+    public static InteractionSet Fixture() => InteractionReader.Read(
+        Path.Combine(AppContext.BaseDirectory, "fixtures", "reference-train.txt"), new InputOptions { Format = InputFormat.Adjacency });
+
     /// <summary>R̃ = D_U^-a R D_I^-(1-a), users x items.</summary>
     public static double[,] Normalized(InteractionSet data, double a)
     {
@@ -76,6 +81,44 @@ public static class ReferenceGraphFilter
             }
         }
         return l;
+    }
+
+    /// <summary>
+    /// The operator of <paramref name="f"/> from the papers' formulas: GF-CF P̃ + αL; Turbo-CF its
+    /// polynomial in P̄; BSPM ½[P̃ + (P̃ + βL)(I − T·P̃)].
+    /// </summary>
+    public static double[,] Operator(InteractionSet data, FilterOptions f)
+    {
+        double[,] p = Graph(data, f.EffectiveNormExponent, f.Power);
+        switch (f.Family)
+        {
+            case ModelFamily.GfCf:
+                return Add(p, IdealLowPass(data, f.EffectiveRank), 1, f.EffectiveAlpha);
+            case ModelFamily.Bspm:
+                double[,] start = Add(p, IdealLowPass(data, f.EffectiveRank), 1, f.EffectiveAlpha);
+                return Add(p, Multiply(start, Add(Identity(p.GetLength(0)), p, 1, -f.Time)), 0.5, 0.5);
+            default:
+                double[,] p2 = Multiply(p, p);
+                return f.EffectiveOrder switch
+                {
+                    1 => p,
+                    2 => Add(p, p2, 2, -1),
+                    _ => Add(Add(p, p2, 0.71, 0.1), Multiply(p2, p), 1, -0.01),
+                };
+        }
+    }
+
+    /// <summary>A rank at or above <paramref name="near"/> where P̃'s spectrum has a gap, so the top-r subspace is well defined.</summary>
+    public static int GappedRank(InteractionSet data, int near)
+    {
+        (double[] values, _) = Jacobi(Graph(data, 0.5));
+        double[] sorted = [.. values.OrderByDescending(v => v)];
+        for (int r = near; r < sorted.Length - 1; r++)
+        {
+            if (sorted[r - 1] - sorted[r] > 1e-3)
+                return r;
+        }
+        throw new InvalidOperationException("no spectral gap");
     }
 
     public static double[,] Add(double[,] x, double[,] y, double sx = 1, double sy = 1)

@@ -14,8 +14,7 @@ namespace Ease.Tests.Training;
 /// </summary>
 public class GraphFilterTests
 {
-    private static InteractionSet Data() => InteractionReader.Read(
-        Path.Combine(AppContext.BaseDirectory, "fixtures", "reference-train.txt"), new InputOptions { Format = InputFormat.Adjacency });
+    private static InteractionSet Data() => ReferenceGraphFilter.Fixture();
 
     private static double MaxDifference(DenseMatrix<float> actual, double[,] expected)
     {
@@ -37,18 +36,7 @@ public class GraphFilterTests
     private static DenseMatrix<float> Build(InteractionSet data, FilterOptions f, int threads = 2) =>
         GraphFilterOperator.Build(data, f, threads, null, default, out _);
 
-    /// <summary>The rank used below sits where P̃'s spectrum has a gap, so the top-r subspace is well defined.</summary>
-    private static int GappedRank(InteractionSet data, int near)
-    {
-        (double[] values, _) = ReferenceGraphFilter.Jacobi(ReferenceGraphFilter.Graph(data, 0.5));
-        double[] sorted = [.. values.OrderByDescending(v => v)];
-        for (int r = near; r < sorted.Length - 1; r++)
-        {
-            if (sorted[r - 1] - sorted[r] > 1e-3)
-                return r;
-        }
-        throw new InvalidOperationException("no spectral gap");
-    }
+    private static int GappedRank(InteractionSet data, int near) => ReferenceGraphFilter.GappedRank(data, near);
 
     [Theory]
     [InlineData(1)]

@@ -43,6 +43,24 @@ public class SolverChoiceTests
         Assert.True(c.PredictedDenseSeconds > MemoryBudget.AutoDenseSeconds);
     }
 
+    [Theory]
+    [InlineData(2000, 1L << 30)]
+    [InlineData(8000, 0L)]
+    [InlineData(82_000, 64L << 30)]
+    public void AFilterFamilyTakesTheSolverEaseWould(int items, long limit)
+    {
+        InteractionSet data = Catalogue(items);
+        limit = limit > 0 ? limit : MemoryBudget.DenseBytes(items, Precision.Float32) - 1;
+        var ease = new TrainOptions { Solver = SolverKind.Auto, MemoryLimitBytes = limit, Threads = 1 };
+        SolverKind expected = MemoryBudget.Decide(data, ease).Kind;
+        foreach (var family in new[] { Engine.Training.Filters.ModelFamily.GfCf, Engine.Training.Filters.ModelFamily.Bspm })
+        {
+            SolverChoice c = MemoryBudget.Decide(data, ease with { Filter = new Engine.Training.Filters.FilterOptions { Family = family } });
+            Assert.Equal(expected, c.Kind);
+            Assert.False(string.IsNullOrEmpty(c.Reason));
+        }
+    }
+
     [Fact]
     public void AnExplicitSolverIsTakenAsGiven()
     {

@@ -13,27 +13,7 @@ namespace Ease.Tests.Training;
 /// <summary>The sparse (neighbourhood) solver against references computed here, and its sharding.</summary>
 public class SparseSolverTests
 {
-    /// <summary>
-    /// 40 items, 300 users who each take every item with probability 1/2: every pair co-occurs,
-    /// so a target's candidates are all the other items and the local solve is exact EASE.
-    /// </summary>
-    private static InteractionSet EveryPairCoOccurs()
-    {
-        var random = new Random(17);
-        var builder = new InteractionSetBuilder();
-        for (int i = 0; i < 40; i++)
-            builder.AddItem($"i{i}");
-        for (int u = 0; u < 300; u++)
-        {
-            int user = builder.AddUser($"u{u}");
-            for (int i = 0; i < 40; i++)
-            {
-                if (random.Next(2) == 0)
-                    builder.Add(user, i);
-            }
-        }
-        return builder.Build();
-    }
+    private static InteractionSet EveryPairCoOccurs() => DenseInteractions.EveryPairCoOccurs();
 
     [Theory]
     [InlineData(0.0)]

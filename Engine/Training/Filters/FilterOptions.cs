@@ -117,6 +117,15 @@ public sealed record FilterOptions
         };
     }
 
+    /// <summary>
+    /// Why the sparse solver cannot build this operator, or null when it can. Its rows hold P̄ and
+    /// P̄² exactly on the candidates (one pass through R̃ and back per row); P̄³ would need a
+    /// users-long vector per candidate, about nnz work for every entry.
+    /// </summary>
+    public string? SparseRefusal => EffectiveOrder > 2
+        ? $"turbo-cf of order {EffectiveOrder} has no sparse path (the sparse solver builds gf-cf, bspm and turbo-cf of order 1 or 2, alone or +ease); use --solver dense"
+        : null;
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first parameter out of range.</summary>
     public void Validate()
     {

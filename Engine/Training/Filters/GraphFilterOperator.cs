@@ -157,7 +157,7 @@ public static class GraphFilterOperator
     /// D^-1/2 V (e₀W + e₁WP̃) is U·Z with W = Vᵀ D^1/2; V = the top r right singular vectors of R̃
     /// with the symmetric normalisation, i.e. the top eigenvectors of P̃.
     /// </summary>
-    private static (float[] U, float[] Zt, int Rank) LowPassFactors(GraphFilterCache cache, NormalizedInteractions norm, FilterOptions f, double[] e, int threads,
+    internal static (float[] U, float[] Zt, int Rank) LowPassFactors(GraphFilterCache cache, NormalizedInteractions norm, FilterOptions f, double[] e, int threads,
         IProgress<double>? progress, CancellationToken ct)
     {
         // Validate keeps the low-pass families on the symmetric normalisation, whose P̃ has V as eigenvectors.

@@ -16,12 +16,7 @@ public static class GraphFilterTrainer
     public static TrainReport Train(InteractionSet data, TrainOptions o, string outputPath, JsonObject? metadata = null,
         IProgress<TrainProgress>? progress = null, CancellationToken ct = default)
     {
-        ArgumentNullException.ThrowIfNull(data);
-        ArgumentNullException.ThrowIfNull(o);
-        FilterOptions f = o.Filter ?? throw new ArgumentException("the options name no graph-filter family");
-        o.Validate();
-        if (data.ItemCount == 0 || data.InteractionCount == 0)
-            throw new InvalidDataException("the input holds no interactions; nothing to train on");
+        FilterOptions f = Checked(data, o);
         CheckMemory(data, o);
         int threads = o.EffectiveThreads;
         var phases = new List<PhaseTiming>();
@@ -71,6 +66,18 @@ public static class GraphFilterTrainer
         {
             ease?.Dispose();
         }
+    }
+
+    /// <summary>The run's filter, after the checks both solvers make (options valid, data not empty).</summary>
+    internal static FilterOptions Checked(InteractionSet data, TrainOptions o)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(o);
+        FilterOptions f = o.Filter ?? throw new ArgumentException("the options name no graph-filter family");
+        o.Validate();
+        if (data.ItemCount == 0 || data.InteractionCount == 0)
+            throw new InvalidDataException("the input holds no interactions; nothing to train on");
+        return f;
     }
 
     /// <summary>Bytes the run needs beyond the input: M, and EASE's P for a blend.</summary>

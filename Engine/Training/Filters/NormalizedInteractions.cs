@@ -1,4 +1,6 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Ease.Engine.Input;
 
 namespace Ease.Engine.Training.Filters;
@@ -72,6 +74,57 @@ public sealed class NormalizedInteractions
             for (int q = offsets[u]; q < offsets[u + 1]; q++)
                 row[items[q]] += w * _byUser[q];
         }
+    }
+
+    /// <summary>
+    /// Adds row i of P̃ into <paramref name="row"/> (n floats, zero where no item is listed in
+    /// <paramref name="touched"/>) and appends the items it reaches for the first time to
+    /// <paramref name="touched"/>; returns the new count. Only the items i co-occurs with are
+    /// visited, so a caller that clears just those keeps the row's cost at Σ over i's users of |I_u|.
+    /// </summary>
+    public int AddGramRow(int i, Span<float> row, Span<int> touched, int count)
+    {
+        ReadOnlySpan<int> itemOffsets = _data.ItemOffsets, users = _data.ItemUsers;
+        ReadOnlySpan<int> offsets = _data.UserOffsets, items = _data.UserItems;
+        ref float r0 = ref MemoryMarshal.GetReference(row);
+        for (int p = itemOffsets[i]; p < itemOffsets[i + 1]; p++)
+        {
+            int u = users[p];
+            float w = _byItem[p];
+            for (int q = offsets[u]; q < offsets[u + 1]; q++)
+            {
+                int k = items[q];
+                ref float slot = ref Unsafe.Add(ref r0, k);
+                if (slot == 0)
+                    touched[count++] = k; // entries are sums of positive terms: 0 only before the first
+                slot += w * _byUser[q];
+            }
+        }
+        return count;
+    }
+
+    /// <summary>y (users floats) += R̃·x over the listed items k of x: Σ_k x_k·R̃_:k.</summary>
+    public void AddProjection(ReadOnlySpan<float> x, ReadOnlySpan<int> items, Span<float> y)
+    {
+        ReadOnlySpan<int> itemOffsets = _data.ItemOffsets, users = _data.ItemUsers;
+        ref float y0 = ref MemoryMarshal.GetReference(y);
+        foreach (int k in items)
+        {
+            float xk = x[k];
+            for (int p = itemOffsets[k]; p < itemOffsets[k + 1]; p++)
+                Unsafe.Add(ref y0, users[p]) += xk * _byItem[p];
+        }
+    }
+
+    /// <summary>R̃_:j · y, y a users-long vector: Σ over j's users u of R̃_uj·y_u.</summary>
+    public float ColumnDot(int j, ReadOnlySpan<float> y)
+    {
+        ReadOnlySpan<int> itemOffsets = _data.ItemOffsets, users = _data.ItemUsers;
+        ref float y0 = ref MemoryMarshal.GetReference(y);
+        float s = 0;
+        for (int p = itemOffsets[j]; p < itemOffsets[j + 1]; p++)
+            s += _byItem[p] * Unsafe.Add(ref y0, users[p]);
+        return s;
     }
 
     /// <summary>

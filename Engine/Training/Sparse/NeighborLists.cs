@@ -17,7 +17,7 @@ public enum NeighborRanking
 /// interactions (the users of j, then their items), so peak memory is the kept lists plus one
 /// n-long counter per thread, never n². The first m of item j's list are the candidates of target j.
 /// </summary>
-internal sealed class NeighborLists
+internal sealed class NeighborLists : ICandidateLists
 {
     private const int BlockShift = 6;
     private const int BlockItems = 1 << BlockShift;

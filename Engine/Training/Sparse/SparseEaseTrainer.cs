@@ -40,15 +40,40 @@ public static class SparseEaseTrainer
         phases.Add(new PhaseTiming("neighbours", watch.Elapsed.TotalSeconds));
         long listBytes = lists.BytesAllocated;
 
-        watch.Restart();
         (int first, int end) = ShardRange(lists, o.ShardIndex, o.ShardCount);
+        SparseRows rows = SolveRows(data, o, lists, first, end, phases, progress, ct, out long solvedBytes, state);
+        long workBytes = listBytes + solvedBytes;
+
+        JsonObject solver = SolverMetadata(o, neighbors, o.EffectiveGramNeighbors(n), DataFingerprint.Compute(data));
+        if (o.ShardCount > 1)
+            solver["part"] = new JsonObject { ["index"] = o.ShardIndex, ["count"] = o.ShardCount, ["first_item"] = first, ["end_item"] = end };
+        TrainReport report = SparseModelWriter.WriteModel(rows, data, o, metadata, solver, outputPath, phases, workBytes, neighbors, progress, ct);
+        if (state is not null)
+        {
+            watch.Restart();
+            state.Finish(outputPath, data, o, "sparse", neighbors, o.EffectiveGramNeighbors(n), report.KernelPath);
+            phases[^1] = phases[^1] with { Seconds = phases[^1].Seconds + watch.Elapsed.TotalSeconds };
+        }
+        return report;
+    }
+
+    /// <summary>
+    /// Solves the targets [first, end) on their candidates and turns the solutions into rows,
+    /// timing the solve and the transpose into <paramref name="phases"/>; <paramref name="bytes"/>
+    /// is what the weights and rows took. With <paramref name="state"/>, the solved columns are
+    /// written for `ease update` too.
+    /// </summary>
+    internal static SparseRows SolveRows(InteractionSet data, TrainOptions o, NeighborLists lists, int first, int end, List<PhaseTiming> phases,
+        IProgress<TrainProgress>? progress, CancellationToken ct, out long bytes, Update.StateOutput? state = null)
+    {
+        var watch = Stopwatch.StartNew();
         float[] weights = new float[lists.CandidateOffsets[end] - lists.CandidateOffsets[first]];
         double flops = 0;
         for (int j = first; j < end; j++)
             flops += NeighborhoodSolver.Work(lists.CandidateCount(j));
         try
         {
-            NeighborhoodSolver.Solve(lists, data.ItemPopularity, o.Lambda, o.Dropout, first, end, weights, threads,
+            NeighborhoodSolver.Solve(lists, data.ItemPopularity, o.Lambda, o.Dropout, first, end, weights, o.EffectiveThreads,
                 EaseTrainer.Report(progress, "solve"), ct);
         }
         catch (LocalSystemNotPositiveDefiniteException e)
@@ -71,64 +96,9 @@ public static class SparseEaseTrainer
 
         watch.Restart();
         var rows = SparseRows.FromColumns(lists, weights, first, end);
-        long workBytes = listBytes + weights.Length * 4L + rows.BytesAllocated;
-        weights = [];
+        bytes = weights.Length * 4L + rows.BytesAllocated;
         phases.Add(new PhaseTiming("transpose", watch.Elapsed.TotalSeconds));
-
-        watch.Restart();
-        JsonObject solver = SolverMetadata(o, neighbors, o.EffectiveGramNeighbors(n), DataFingerprint.Compute(data));
-        long nonZeros, fileBytes;
-        double keptMass;
-        float threshold = 0;
-        // Parts stay float32: the merge prunes them and encodes the result once.
-        using (ModelFileWriter writer = ModelFileWriter.Create(outputPath, n, o.ShardCount > 1 ? ModelEncoding.Float32 : ModelEncoding.For(o.Values, n)))
-        {
-            if (o.ShardCount > 1)
-            {
-                // A part keeps every solved weight: pruning a row needs all of its shards.
-                (double kept, double all) = SparseModelWriter.Write(rows, o with { Prune = PruneMode.None }, 0, writer, threads,
-                    EaseTrainer.Report(progress, "write part"), ct);
-                keptMass = all == 0 ? 1 : kept / all;
-                solver["part"] = new JsonObject { ["index"] = o.ShardIndex, ["count"] = o.ShardCount, ["first_item"] = first, ["end_item"] = end };
-            }
-            else
-            {
-                (keptMass, threshold) = PruneInto(rows, o, writer, threads, progress, ct);
-            }
-            nonZeros = writer.NonZeroCount;
-            writer.SetItemIds(data.ItemIds);
-            writer.SetPopularity(data.ItemPopularity);
-            JsonObject meta = EaseTrainer.BuildMetadata(data, o, metadata, nonZeros, keptMass);
-            meta["solver"] = solver;
-            writer.SetMetadata(meta.ToJsonString());
-            writer.Commit();
-            fileBytes = writer.FileLength;
-        }
-        phases.Add(new PhaseTiming(o.ShardCount > 1 ? "write part" : "prune+write", watch.Elapsed.TotalSeconds));
-        if (state is not null)
-        {
-            watch.Restart();
-            state.Finish(outputPath, data, o, "sparse", neighbors, o.EffectiveGramNeighbors(n), "sparse/" + Linalg.SpdInverse.Resolve<float>(Linalg.KernelPath.Auto));
-            phases[^1] = phases[^1] with { Seconds = phases[^1].Seconds + watch.Elapsed.TotalSeconds };
-        }
-
-        return new TrainReport
-        {
-            Users = data.UserCount,
-            Items = n,
-            Interactions = data.InteractionCount,
-            NonZeros = nonZeros,
-            KeptWeightMass = keptMass,
-            Phases = phases,
-            KernelPath = "sparse/" + Linalg.SpdInverse.Resolve<float>(Linalg.KernelPath.Auto),
-            Threads = threads,
-            MatrixBytes = workBytes,
-            FileBytes = fileBytes,
-            PruneThreshold = threshold,
-            Solver = "sparse",
-            Neighbors = neighbors,
-            SolvedWeights = rows.NonZeros,
-        };
+        return rows;
     }
 
     /// <summary>Prunes the solved rows as <paramref name="o"/> says into <paramref name="writer"/>: kept mass share and threshold.</summary>

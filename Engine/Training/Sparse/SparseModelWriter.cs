@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Text.Json.Nodes;
+using Ease.Engine.Input;
 using Ease.Format;
 
 namespace Ease.Engine.Training.Sparse;
@@ -10,6 +12,62 @@ namespace Ease.Engine.Training.Sparse;
 /// </summary>
 internal static class SparseModelWriter
 {
+    /// <summary>
+    /// Prunes the solved rows as the options say and writes the model file with the data's ids and
+    /// popularity and the solver's metadata (with <see cref="TrainOptions.ShardCount"/> &gt; 1 an
+    /// unpruned float32 part file instead, for the merge); the report of a sparse run, this phase
+    /// added to <paramref name="phases"/>.
+    /// </summary>
+    public static TrainReport WriteModel(SparseRows rows, InteractionSet data, TrainOptions o, JsonObject? metadata, JsonObject solver, string outputPath,
+        List<PhaseTiming> phases, long workBytes, int neighbors, IProgress<TrainProgress>? progress, CancellationToken ct)
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        int threads = o.EffectiveThreads;
+        double keptMass;
+        float threshold = 0;
+        long nonZeros, fileBytes;
+        // Parts stay float32: the merge prunes them and encodes the result once.
+        using (ModelFileWriter writer = ModelFileWriter.Create(outputPath, data.ItemCount, o.ShardCount > 1 ? ModelEncoding.Float32 : ModelEncoding.For(o.Values, data.ItemCount)))
+        {
+            if (o.ShardCount > 1)
+            {
+                // A part keeps every solved weight: pruning a row needs all of its shards.
+                (double kept, double all) = Write(rows, o with { Prune = PruneMode.None }, 0, writer, threads, EaseTrainer.Report(progress, "write part"), ct);
+                keptMass = all == 0 ? 1 : kept / all;
+            }
+            else
+            {
+                (keptMass, threshold) = SparseEaseTrainer.PruneInto(rows, o, writer, threads, progress, ct);
+            }
+            nonZeros = writer.NonZeroCount;
+            writer.SetItemIds(data.ItemIds);
+            writer.SetPopularity(data.ItemPopularity);
+            JsonObject meta = EaseTrainer.BuildMetadata(data, o, metadata, nonZeros, keptMass);
+            meta["solver"] = solver;
+            writer.SetMetadata(meta.ToJsonString());
+            writer.Commit();
+            fileBytes = writer.FileLength;
+        }
+        phases.Add(new PhaseTiming(o.ShardCount > 1 ? "write part" : "prune+write", watch.Elapsed.TotalSeconds));
+        return new TrainReport
+        {
+            Users = data.UserCount,
+            Items = data.ItemCount,
+            Interactions = data.InteractionCount,
+            NonZeros = nonZeros,
+            KeptWeightMass = keptMass,
+            Phases = phases,
+            KernelPath = "sparse/" + Linalg.SpdInverse.Resolve<float>(Linalg.KernelPath.Auto),
+            Threads = threads,
+            MatrixBytes = workBytes,
+            FileBytes = fileBytes,
+            PruneThreshold = threshold,
+            Solver = "sparse",
+            Neighbors = neighbors,
+            SolvedWeights = rows.NonZeros,
+        };
+    }
+
     /// <summary>The global magnitude threshold for <see cref="PruneMode.Density"/> (<see cref="float.Epsilon"/>: keep all).</summary>
     public static float DensityThresholdOf(ISparseRowSource rows, double density, int threads, CancellationToken ct)
     {

@@ -47,6 +47,53 @@ internal sealed class SparseRows : ISparseRowSource
         return c.Length;
     }
 
+    /// <summary>Rows already in place: row i is columns and values [offsets[i], offsets[i + 1]), columns ascending.</summary>
+    public static SparseRows FromRows(long[] offsets, int[] columns, float[] values) => new(offsets, columns, values);
+
+    /// <summary>
+    /// a + γ·b row by row, each row the union of the two rows' columns (ascending, as both are):
+    /// a filter's rows on its candidates blended with EASE's rows, whose columns are the targets
+    /// that chose the row's item.
+    /// </summary>
+    public static SparseRows Sum(SparseRows a, SparseRows b, float gamma)
+    {
+        if (a.RowCount != b.RowCount)
+            throw new ArgumentException($"{a.RowCount} rows against {b.RowCount}", nameof(b));
+        int n = a.RowCount;
+        long[] offsets = new long[n + 1];
+        int[] columns = new int[a.NonZeros + b.NonZeros];
+        float[] values = new float[columns.Length];
+        long at = 0;
+        for (int i = 0; i < n; i++)
+        {
+            ReadOnlySpan<int> ac = a.Columns(i), bc = b.Columns(i);
+            ReadOnlySpan<float> av = a.Values(i), bv = b.Values(i);
+            int p = 0, q = 0;
+            while (p < ac.Length || q < bc.Length)
+            {
+                if (q == bc.Length || p < ac.Length && ac[p] < bc[q])
+                {
+                    (columns[at], values[at]) = (ac[p], av[p]);
+                    p++;
+                }
+                else if (p == ac.Length || bc[q] < ac[p])
+                {
+                    (columns[at], values[at]) = (bc[q], gamma * bv[q]);
+                    q++;
+                }
+                else
+                {
+                    (columns[at], values[at]) = (ac[p], av[p] + gamma * bv[q]);
+                    p++;
+                    q++;
+                }
+                at++;
+            }
+            offsets[i + 1] = at;
+        }
+        return new SparseRows(offsets, columns, values);
+    }
+
     /// <summary>Rows of the targets [first, end); <paramref name="weights"/> is aligned with the lists from target <paramref name="first"/>.</summary>
     public static SparseRows FromColumns(NeighborLists lists, float[] weights, int first, int end)
     {

@@ -272,7 +272,7 @@ internal static class ModelIdentity
 {
     public static string Of(string path)
     {
-        using var s = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 4096);
+        using FileStream s = Ease.Format.ReadableFile.Open(path, bufferSize: 4096);
         byte[] head = new byte[16];
         if (s.ReadAtLeast(head, 16, throwOnEndOfStream: false) < 16)
             throw new InvalidDataException($"{path}: offset 0: not a model file (shorter than its header)");
