@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Ease.Engine.Evaluation;
-using Ease.Engine.Study;
+using Ease.Study;
 
 namespace Ease.Cli;
 

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Ease.Cli.Commands;
 using Ease.Engine.Evaluation;
-using Ease.Engine.Study;
+using Ease.Study;
 
 namespace Ease.Cli;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Ease.Engine.Input;
-using Ease.Engine.Study.Deep;
+using Ease.Study.Deep;
 
 namespace Ease.Benchmarks.Study;
 

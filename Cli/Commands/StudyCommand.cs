@@ -4,10 +4,10 @@ using System.Text.Json.Nodes;
 using Ease.Cli.Options;
 using Ease.Engine.Evaluation;
 using Ease.Engine.Input;
-using Ease.Engine.Study;
-using Ease.Engine.Study.Deep;
 using Ease.Engine.Training;
 using Ease.Format;
+using Ease.Study;
+using Ease.Study.Deep;
 
 namespace Ease.Cli.Commands;
 

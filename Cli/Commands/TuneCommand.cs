@@ -7,7 +7,6 @@ using Ease.Engine.Input;
 using Ease.Engine.Linalg;
 using Ease.Engine.Training;
 using Ease.Engine.Training.Filters;
-using Ease.Engine.Study;
 using Ease.Format;
 
 namespace Ease.Cli.Commands;

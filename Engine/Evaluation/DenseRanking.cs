@@ -1,6 +1,5 @@
 using Ease.Format;
 using Ease.Engine.Scoring;
-using Ease.Engine.Study;
 
 namespace Ease.Engine.Evaluation;
 

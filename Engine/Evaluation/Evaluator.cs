@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Ease.Engine.Input;
 using Ease.Engine.Scoring;
-using Ease.Engine.Study;
 using Ease.Format;
 
 namespace Ease.Engine.Evaluation;

@@ -1,6 +1,6 @@
 using Ease.Engine.Linalg;
-using Ease.Engine.Study.Deep;
 using Ease.Engine.Synthetic;
+using Ease.Study.Deep;
 
 namespace Ease.Tests.Study;
 

@@ -1,5 +1,5 @@
-using Ease.Engine.Study.Deep;
 using Ease.Engine.Synthetic;
+using Ease.Study.Deep;
 
 namespace Ease.Tests.Study;
 

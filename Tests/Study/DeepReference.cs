@@ -1,4 +1,4 @@
-using Ease.Engine.Study.Deep;
+using Ease.Study.Deep;
 
 namespace Ease.Tests.Study;
 

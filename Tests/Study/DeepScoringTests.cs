@@ -1,5 +1,5 @@
 using Ease.Engine.Linalg;
-using Ease.Engine.Study.Deep;
+using Ease.Study.Deep;
 
 namespace Ease.Tests.Study;
 

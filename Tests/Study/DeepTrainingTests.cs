@@ -1,7 +1,8 @@
+using Ease.Engine.Evaluation;
 using Ease.Engine.Input;
-using Ease.Engine.Study;
-using Ease.Engine.Study.Deep;
 using Ease.Engine.Synthetic;
+using Ease.Study;
+using Ease.Study.Deep;
 
 namespace Ease.Tests.Study;
 

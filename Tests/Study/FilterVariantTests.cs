@@ -1,8 +1,8 @@
 using Ease.Engine.Evaluation;
 using Ease.Engine.Input;
-using Ease.Engine.Study;
 using Ease.Engine.Synthetic;
 using Ease.Engine.Training.Filters;
+using Ease.Study;
 using Ease.Tests.Support;
 
 namespace Ease.Tests.Study;

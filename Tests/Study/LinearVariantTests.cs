@@ -1,10 +1,10 @@
 using Ease.Engine.Evaluation;
 using Ease.Engine.Input;
 using Ease.Engine.Linalg;
-using Ease.Engine.Study;
 using Ease.Engine.Synthetic;
 using Ease.Engine.Training;
 using Ease.Format;
+using Ease.Study;
 using Ease.Tests.Support;
 
 namespace Ease.Tests.Study;

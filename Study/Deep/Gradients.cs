@@ -1,4 +1,4 @@
-namespace Ease.Engine.Study.Deep;
+namespace Ease.Study.Deep;
 
 /// <summary>∂loss/∂W and ∂loss/∂b of every layer, accumulated by <see cref="BatchPass.Backward"/> and cleared by the optimizer step.</summary>
 internal sealed class Gradients

@@ -1,6 +1,6 @@
 using Ease.Engine.Linalg;
 
-namespace Ease.Engine.Study.Deep;
+namespace Ease.Study.Deep;
 
 /// <summary>
 /// Hyper-parameters of <see cref="DeepAutoencoder"/>. The defaults are those of the reference notebook

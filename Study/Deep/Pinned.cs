@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
-namespace Ease.Engine.Study.Deep;
+namespace Ease.Study.Deep;
 
 /// <summary>
 /// Arrays on the pinned object heap: the GEMM kernels take raw pointers, and pinning once at

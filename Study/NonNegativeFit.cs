@@ -3,7 +3,7 @@ using System.Numerics;
 using Ease.Engine.Linalg;
 using Ease.Engine.Scoring;
 
-namespace Ease.Engine.Study;
+namespace Ease.Study;
 
 /// <summary>What a non-negative fit cost and gave.</summary>
 /// <param name="NonZeros">Positive weights kept.</param>

@@ -1,6 +1,6 @@
 using Ease.Engine.Linalg;
 
-namespace Ease.Engine.Study.Deep;
+namespace Ease.Study.Deep;
 
 /// <summary>
 /// The engine's packed GEMM workspace and thread team for one training run or one scoring call, and the

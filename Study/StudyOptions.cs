@@ -1,7 +1,7 @@
 using Ease.Engine.Evaluation;
-using Ease.Engine.Study.Deep;
+using Ease.Study.Deep;
 
-namespace Ease.Engine.Study;
+namespace Ease.Study;
 
 /// <summary>Settings of a study run.</summary>
 public sealed record StudyOptions

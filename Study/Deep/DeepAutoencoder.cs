@@ -1,7 +1,8 @@
+using Ease.Engine.Evaluation;
 using Ease.Engine.Input;
 using Ease.Engine.Synthetic;
 
-namespace Ease.Engine.Study.Deep;
+namespace Ease.Study.Deep;
 
 /// <summary>
 /// Mult-VAE and Mult-DAE (Liang, Krishnan, Hoffman, Jebara, WWW 2018) and the DAE's Gaussian and logistic

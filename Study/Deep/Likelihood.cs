@@ -1,4 +1,4 @@
-namespace Ease.Engine.Study.Deep;
+namespace Ease.Study.Deep;
 
 /// <summary>
 /// The likelihood the autoencoder's output layer is trained under (Liang et al. 2018, section 2.1).

@@ -1,4 +1,4 @@
-namespace Ease.Engine.Study.Deep;
+namespace Ease.Study.Deep;
 
 /// <summary>
 /// KL weight of the VAE's update number <c>step</c> (0-based, counted before the update as the reference's

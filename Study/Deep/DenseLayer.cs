@@ -1,4 +1,4 @@
-namespace Ease.Engine.Study.Deep;
+namespace Ease.Study.Deep;
 
 /// <summary>
 /// One affine layer y = x·W + b, W stored In x Out row-major (as the reference's tf.matmul(h, w)),

@@ -1,6 +1,6 @@
 using Ease.Engine.Synthetic;
 
-namespace Ease.Engine.Study.Deep;
+namespace Ease.Study.Deep;
 
 /// <summary>
 /// The layer stack [n → Hidden → code → Hidden → n] (Hidden = 0 drops both hidden layers). For the VAE

@@ -4,12 +4,12 @@ using System.Text.Json.Nodes;
 using Ease.Engine.Evaluation;
 using Ease.Engine.Input;
 using Ease.Engine.Linalg;
-using Ease.Engine.Study.Deep;
 using Ease.Engine.Training;
 using Ease.Engine.Training.Filters;
 using Ease.Format;
+using Ease.Study.Deep;
 
-namespace Ease.Engine.Study;
+namespace Ease.Study;
 
 /// <summary>
 /// `ease study`: trains every variant on one split and evaluates each with the one evaluator.

@@ -1,7 +1,7 @@
 using Ease.Engine.Evaluation;
 using Ease.Engine.Input;
 
-namespace Ease.Engine.Study.Deep;
+namespace Ease.Study.Deep;
 
 /// <summary>
 /// Recall@k and NDCG@k of an <see cref="IBatchScorer"/> on a train/test split in the LightGCN/BARS protocol

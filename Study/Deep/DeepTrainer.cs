@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Ease.Engine.Input;
 using Ease.Engine.Synthetic;
 
-namespace Ease.Engine.Study.Deep;
+namespace Ease.Study.Deep;
 
 /// <summary>
 /// The reference's training loop: each epoch shuffles the users, cuts them into batches, and per batch

@@ -1,6 +1,6 @@
 using System.Numerics.Tensors;
 
-namespace Ease.Engine.Study.Deep;
+namespace Ease.Study.Deep;
 
 /// <summary>
 /// The first layer's products with the batch's sparse input X (CSR: user rows, item columns, values

@@ -6,7 +6,7 @@ using Ease.Engine.Training;
 using Ease.Engine.Training.Sequential;
 using Ease.Format;
 
-namespace Ease.Engine.Study;
+namespace Ease.Study;
 
 /// <summary>What the next-item study trains: λ of EASE, the recency rule of ease-recency, the sequential family.</summary>
 public sealed record NextItemStudyOptions

@@ -1,7 +1,7 @@
 using System.Numerics;
 using Ease.Engine.Linalg;
 
-namespace Ease.Engine.Study;
+namespace Ease.Engine.Evaluation;
 
 /// <summary>
 /// Scores a dense item-item model whose rows are a column-scaled copy of a matrix held in memory:

@@ -1,6 +1,7 @@
+using Ease.Engine.Evaluation;
 using Ease.Engine.Linalg;
 
-namespace Ease.Engine.Study;
+namespace Ease.Study;
 
 /// <summary>
 /// A rank-r item-item model B = U·W (U: n x r, W: r x n), scored without forming B: a user's

@@ -1,4 +1,4 @@
-namespace Ease.Engine.Study.Deep;
+namespace Ease.Study.Deep;
 
 /// <summary>
 /// One finished training epoch.

@@ -1,7 +1,7 @@
 using System.Numerics.Tensors;
 using Ease.Engine.Synthetic;
 
-namespace Ease.Engine.Study.Deep;
+namespace Ease.Study.Deep;
 
 /// <summary>
 /// Forward and backward pass of one batch of users through a <see cref="DeepNetwork"/>, with every buffer

@@ -1,4 +1,4 @@
-namespace Ease.Engine.Study;
+namespace Ease.Engine.Evaluation;
 
 /// <summary>
 /// A trained model that scores every item for a batch of users at once. The study evaluates each

@@ -1,6 +1,6 @@
 using System.Numerics.Tensors;
 
-namespace Ease.Engine.Study.Deep;
+namespace Ease.Study.Deep;
 
 /// <summary>
 /// Negative log-likelihood of one user's binary row x under the output logits, and its gradient with

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Ease.Engine.Training.Filters;
 
-namespace Ease.Engine.Study;
+namespace Ease.Study;
 
 /// <summary>What a study variant takes away from (or changes in) EASE.</summary>
 public enum VariantKind
@@ -45,7 +45,7 @@ public enum VariantKind
     /// <summary>Next-item task: EASE with histories weighted by recency (the history rule, no retraining).</summary>
     EaseRecency,
 
-    /// <summary>Next-item task: the sequential family (<see cref="Training.Sequential.SequentialOptions"/>).</summary>
+    /// <summary>Next-item task: the sequential family (<see cref="Ease.Engine.Training.Sequential.SequentialOptions"/>).</summary>
     Sequential,
 
     /// <summary>A graph filter (GF-CF, Turbo-CF, BSPM) or its blend with EASE, <see cref="StudyVariant.Filter"/>.</summary>
