@@ -28,6 +28,12 @@ public sealed record NextItemStudyOptions
 
     public int Threads { get; init; }
 
+    /// <summary>Settings of sasrec and llm-decoder (each variant sets its own architecture).</summary>
+    public Sequence.SequenceOptions Transformer { get; init; } = new();
+
+    /// <summary>Receives the transformers' per-epoch progress lines, or null.</summary>
+    public Action<string>? Log { get; init; }
+
     /// <summary>Where the variants' model files are written while they are evaluated; null: a temporary folder.</summary>
     public string? WorkDirectory { get; init; }
 }
@@ -93,6 +99,8 @@ public static class NextItemStudy
             EvaluationReport pop = Evaluator.Evaluate(new PopularityScorer(train.ItemPopularity), history, heldout, o.Evaluation);
             return new StudyResult(v, train.ItemCount, 0, pop, "training popularity, the same list for everyone");
         }
+        if (v.Kind is VariantKind.SasRec or VariantKind.LlmDecoder)
+            return Sequence.SequenceStudy.Run(v, train, history, heldout, o, progress, ct);
         var train0 = new TrainOptions { Lambda = o.Lambda, Threads = o.Threads, Solver = SolverKind.Dense };
         (TrainOptions t, string note) = v.Kind switch
         {

@@ -48,6 +48,12 @@ public enum VariantKind
     /// <summary>Next-item task: the sequential family (<see cref="Ease.Engine.Training.Sequential.SequentialOptions"/>).</summary>
     Sequential,
 
+    /// <summary>Next-item task: SASRec trained with a full (or sampled) softmax, <see cref="Sequence.SequenceOptions"/>.</summary>
+    SasRec,
+
+    /// <summary>Next-item task: a decoder-only LLM block (RMSNorm, SwiGLU, rotary positions) on item tokens.</summary>
+    LlmDecoder,
+
     /// <summary>A graph filter (GF-CF, Turbo-CF, BSPM) or its blend with EASE, <see cref="StudyVariant.Filter"/>.</summary>
     GraphFilter,
 }
@@ -78,6 +84,8 @@ public sealed record StudyVariant(VariantKind Kind, int Size = 0, FilterOptions?
         VariantKind.Popularity => "pop",
         VariantKind.EaseRecency => "ease-recency",
         VariantKind.Sequential => "sequential",
+        VariantKind.SasRec => "sasrec",
+        VariantKind.LlmDecoder => "llm-decoder",
         VariantKind.GraphFilter => FilterName(Filter!),
         _ => Kind.ToString(),
     };
@@ -93,6 +101,7 @@ public sealed record StudyVariant(VariantKind Kind, int Size = 0, FilterOptions?
         VariantKind.Popularity => "baseline",
         VariantKind.EaseRecency => "recency",
         VariantKind.Sequential => "order",
+        VariantKind.SasRec or VariantKind.LlmDecoder => "attention",
         VariantKind.GraphFilter => Filter!.EaseWeight != 0 ? "filter + EASE" : Filter.HasLowPass ? "linear + low-pass filter" : "linear filter",
         _ => "likelihood vs depth",
     };
@@ -182,7 +191,7 @@ public sealed record StudyVariant(VariantKind Kind, int Size = 0, FilterOptions?
         }
         if (name.StartsWith("pruned-", StringComparison.Ordinal))
             return [new(VariantKind.Pruned, Number(name, name["pruned-".Length..]))];
-        if (name is "pop" or "ease-recency" or "sequential")
+        if (name is "pop" or "ease-recency" or "sequential" or "sasrec" or "llm-decoder")
             throw new FormatException($"\"{name}\" is a variant of --task next-item");
         throw new FormatException($"unknown variant \"{name}\"; known: ease, no-zero-diagonal, no-negatives[-clipped|-fit], low-rank-R[-svd|-lae], pruned-K, mult-vae, mult-dae, gaussian-dae, logistic-dae, gf-cf[-linear], turbo-cf, bspm[-linear], NAME+ease[@γ], linear, deep, filters, all");
     }
@@ -206,7 +215,9 @@ public sealed record StudyVariant(VariantKind Kind, int Size = 0, FilterOptions?
                 "ease" => [new(VariantKind.Ease)],
                 "ease-recency" => [new(VariantKind.EaseRecency)],
                 "sequential" => [new(VariantKind.Sequential)],
-                _ => throw new FormatException($"unknown next-item variant \"{raw}\"; known: pop, ease, ease-recency, sequential, all"),
+                "sasrec" => [new(VariantKind.SasRec)],
+                "llm-decoder" => [new(VariantKind.LlmDecoder)],
+                _ => throw new FormatException($"unknown next-item variant \"{raw}\"; known: pop, ease, ease-recency, sequential, sasrec, llm-decoder, all"),
             };
             foreach (StudyVariant v in named)
             {

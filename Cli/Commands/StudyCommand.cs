@@ -63,6 +63,7 @@ public static class StudyCommand
         task.AcceptOnlyFromAmong("set", "next-item");
         var sequentialLambda = new Option<double?>("--sequential-lambda") { Description = "next-item: λ of the sequential variant (default: --lambda).", HelpName = "L" };
         var sequence = new SequentialFlags();
+        var transformer = new TransformerFlags();
         var binder = new InputOptionsBinder();
         var command = new Command("study", "Measure what EASE's structure is worth: train EASE, its ablations (zero diagonal, negative weights, full rank, sparsity) and deep autoencoders (Mult-VAE, Mult-DAE, Gaussian and logistic DAE) on one split, evaluate each, and write a table, a chart and JSON.")
         {
@@ -72,6 +73,7 @@ public static class StudyCommand
         };
         binder.AddTo(command);
         sequence.AddTo(command);
+        transformer.AddTo(command);
         command.SetAction(parse =>
         {
             int[] cutoffs = EvaluateCommand.ParseKs(parse.GetValue(ks)!);
@@ -131,7 +133,7 @@ public static class StudyCommand
             string? validPath = parse.GetValue(valid);
             if (validPath is not null && !list.Any(v => v.IsDeep))
                 throw new UsageException("--valid chooses the deep variants' epoch; name one (mult-vae, mult-dae, gaussian-dae, logistic-dae or deep)");
-            if (validPath is null && (parse.GetResult(evalEvery) is { Implicit: false } || parse.GetResult(patience) is { Implicit: false } || parse.GetResult(selectBy) is { Implicit: false }))
+            if (!nextItem && validPath is null && (parse.GetResult(evalEvery) is { Implicit: false } || parse.GetResult(patience) is { Implicit: false } || parse.GetResult(selectBy) is { Implicit: false }))
                 throw new UsageException("--eval-every, --patience and --select-by need --valid FILE");
             double l = parse.GetValue(lambda);
             if (!double.IsFinite(l) || l <= 0)
@@ -172,6 +174,21 @@ public static class StudyCommand
                 double sequentialL = parse.GetValue(sequentialLambda) ?? l;
                 if (!double.IsFinite(sequentialL) || sequentialL <= 0)
                     throw new UsageException($"--sequential-lambda must be a number > 0, got {sequentialL.ToString(CultureInfo.InvariantCulture)}");
+                Engine.Study.Sequence.SequenceOptions seqOptions = transformer.Bind(parse) with
+                {
+                    Epochs = parse.GetResult(epochs) is { Implicit: false } ? parse.GetValue(epochs) : 200,
+                    Patience = parse.GetResult(patience) is { Implicit: false } ? parse.GetValue(patience) : 5,
+                    EvaluateEvery = parse.GetResult(evalEvery) is { Implicit: false } ? parse.GetValue(evalEvery) : 2,
+                    Seed = parse.GetValue(seed),
+                };
+                try
+                {
+                    seqOptions.Validate();
+                }
+                catch (ArgumentException e)
+                {
+                    throw new UsageException(e.Message);
+                }
                 var recency = new Engine.Scoring.HistoryWeighting(parse.GetValue(sequence.HistoryDecay) ?? Engine.Training.Sequential.SequentialOptions.DefaultDecay, 0);
                 report = progress.Run(p =>
                 {
@@ -185,6 +202,8 @@ public static class StudyCommand
                         Sequential = sequential,
                         Evaluation = new EvaluationOptions { Ks = cutoffs, RecallNormalization = norm, Threads = threadCount },
                         Threads = threadCount,
+                        Transformer = seqOptions,
+                        Log = parse.GetValue(quiet) ? null : line => context.Err.WriteLine($"ease: {line}"),
                     };
                     return NextItemStudy.Run(train, h, t, options, new SynchronousProgress<StudyProgress>(x => p.Report($"{x.Variant}: {x.Phase}", x.Fraction)));
                 });
