@@ -174,7 +174,7 @@ public static class StudyCommand
                 double sequentialL = parse.GetValue(sequentialLambda) ?? l;
                 if (!double.IsFinite(sequentialL) || sequentialL <= 0)
                     throw new UsageException($"--sequential-lambda must be a number > 0, got {sequentialL.ToString(CultureInfo.InvariantCulture)}");
-                Engine.Study.Sequence.SequenceOptions seqOptions = transformer.Bind(parse) with
+                Ease.Study.Sequence.SequenceOptions seqOptions = transformer.Bind(parse) with
                 {
                     Epochs = parse.GetResult(epochs) is { Implicit: false } ? parse.GetValue(epochs) : 200,
                     Patience = parse.GetResult(patience) is { Implicit: false } ? parse.GetValue(patience) : 5,

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Ease.Engine.Study.Sequence;
+using Ease.Study.Sequence;
 
 namespace Ease.Cli.Commands;
 

@@ -1,4 +1,4 @@
-using Ease.Engine.Study.Sequence;
+using Ease.Study.Sequence;
 
 namespace Ease.Tests.Study;
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using Ease.Engine.Evaluation;
 using Ease.Engine.Input;
 
-namespace Ease.Engine.Study.Sequence;
+namespace Ease.Study.Sequence;
 
 /// <summary>Trains sasrec or llm-decoder on the ordered training sequences and evaluates it through the study's evaluator.</summary>
 internal static class SequenceStudy

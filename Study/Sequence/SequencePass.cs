@@ -1,8 +1,8 @@
-using Ease.Engine.Study.Deep;
 using Ease.Engine.Synthetic;
-using static Ease.Engine.Study.Sequence.SequenceKernels;
+using Ease.Study.Deep;
+using static Ease.Study.Sequence.SequenceKernels;
 
-namespace Ease.Engine.Study.Sequence;
+namespace Ease.Study.Sequence;
 
 /// <summary>
 /// The forward and backward pass of the transformer over one packed batch, with every activation the backward pass

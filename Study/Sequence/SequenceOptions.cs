@@ -1,6 +1,6 @@
 using Ease.Engine.Linalg;
 
-namespace Ease.Engine.Study.Sequence;
+namespace Ease.Study.Sequence;
 
 /// <summary>The two transformer layouts of the next-item study.</summary>
 public enum SequenceArchitecture

@@ -1,7 +1,7 @@
-using Ease.Engine.Study.Deep;
 using Ease.Engine.Synthetic;
+using Ease.Study.Deep;
 
-namespace Ease.Engine.Study.Sequence;
+namespace Ease.Study.Sequence;
 
 /// <summary>Offsets of one block's tensors in <see cref="SequenceNetwork.Weights"/>; -1 where the architecture has none.</summary>
 internal readonly record struct BlockLayout(long Gain1, long Bias1, long Qkv, long Wo, long Gain2, long Bias2, long W1, long B1, long W2, long B2);

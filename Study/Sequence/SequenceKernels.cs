@@ -2,7 +2,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using Ease.Engine.Synthetic;
 
-namespace Ease.Engine.Study.Sequence;
+namespace Ease.Study.Sequence;
 
 /// <summary>
 /// The row-wise pieces of the transformer that are not matrix products: LayerNorm and RMSNorm, causal attention of

@@ -1,4 +1,4 @@
-namespace Ease.Engine.Study.Sequence;
+namespace Ease.Study.Sequence;
 
 /// <summary>
 /// Sequences packed end to end without padding: token t reads item Tokens[t] and (in training) predicts

@@ -1,9 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
-using Ease.Engine.Study.Deep;
+using Ease.Engine.Evaluation;
 using Ease.Engine.Synthetic;
+using Ease.Study.Deep;
 
-namespace Ease.Engine.Study.Sequence;
+namespace Ease.Study.Sequence;
 
 /// <summary>What training reached: the epoch kept, its validation figures, and the cost.</summary>
 public sealed record SequenceTraining(int Epochs, int BestEpoch, double ValidHr, double ValidNdcg, double Seconds, double SecondsPerEpoch, double Gflops, double PeakGflops);
