@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Ease.Engine.Evaluation;
+using Ease.Engine.Scoring;
 using Ease.Engine.Synthetic;
 using Ease.Study.Deep;
 
@@ -45,17 +46,16 @@ internal sealed unsafe class SequenceModel : IBatchScorer, IDisposable
             {
                 int count = Math.Min(Options.BatchSize, users - u0);
                 _batch.Clear();
-                var empty = new List<int>();
                 for (int u = u0; u < u0 + count; u++)
                 {
                     ReadOnlySpan<int> h = historyRows[historyOffsets[u]..historyOffsets[u + 1]];
-                    if (h.IsEmpty) empty.Add(u - u0);
-                    // A user without history reads item 0 so the batch keeps its shape; the scores are overwritten below.
+                    // A user without history reads item 0 so the batch keeps its shape; the scores are cleared below.
                     _batch.Add(h.IsEmpty ? [0] : h);
                 }
                 _pass.Score(_batch, s + (long)u0 * n);
-                foreach (int e in empty)
-                    new Span<float>(s + (long)(u0 + e) * n, n).Clear();
+                for (int u = u0; u < u0 + count; u++)
+                    if (historyOffsets[u] == historyOffsets[u + 1])
+                        new Span<float>(s + (long)u * n, n).Clear();
             }
         }
     }
@@ -127,7 +127,7 @@ internal static unsafe class SequenceTrainer
             bool last = epoch == o.Epochs || (o.MaxMinutes > 0 && total.Elapsed.TotalMinutes >= o.MaxMinutes);
             if (valid.Length > 0 && (epoch % o.EvaluateEvery == 0 || last))
             {
-                (double hr, double ndcg) = Validate(model, sequences, valid);
+                (double hr, double ndcg) = Validate(model, sequences, valid, o.EffectiveThreads);
                 line += string.Create(CultureInfo.InvariantCulture, $", valid HR@10 {hr:0.0000} NDCG@10 {ndcg:0.0000}");
                 if (ndcg > bestNdcg)
                 {
@@ -152,37 +152,36 @@ internal static unsafe class SequenceTrainer
             trainSeconds / epochs, flops / trainSeconds / 1e9, peak));
     }
 
-    /// <summary>HR@10 and NDCG@10 of the held-out last items, history excluded, all items ranked.</summary>
-    private static (double Hr, double Ndcg) Validate(SequenceModel model, IReadOnlyList<int[]> sequences, int[] users)
+    /// <summary>
+    /// HR@10 and NDCG@10 of the held-out last items, all items ranked and the history excluded, through the
+    /// study's one top-k (<see cref="DenseRanking"/>) and its discount (<see cref="RankingMetrics"/>).
+    /// </summary>
+    private static (double Hr, double Ndcg) Validate(SequenceModel model, IReadOnlyList<int[]> sequences, int[] users, int threads)
     {
-        int n = model.ItemCount;
+        const int k = 10;
         var offsets = new int[users.Length + 1];
-        var rows = new List<int>();
+        for (int i = 0; i < users.Length; i++)
+            offsets[i + 1] = offsets[i] + sequences[users[i]].Length - 1;
+        var rows = new int[offsets[^1]];
         for (int i = 0; i < users.Length; i++)
         {
             int[] s = sequences[users[i]];
-            rows.AddRange(s.AsSpan(0, s.Length - 1).ToArray());
-            offsets[i + 1] = rows.Count;
+            s.AsSpan(0, s.Length - 1).CopyTo(rows.AsSpan(offsets[i]));
         }
-        var scores = new float[(long)users.Length * n];
-        model.ScoreBatch(offsets, rows.ToArray(), scores);
+        var results = new ScoredItem[users.Length * k];
+        var counts = new int[users.Length];
+        DenseRanking.Rank(model, offsets, rows, k, results, counts, null, threads, null);
         double hr = 0, ndcg = 0;
-        var seen = new bool[n];
         for (int i = 0; i < users.Length; i++)
         {
-            int[] s = sequences[users[i]];
-            int target = s[^1];
-            for (int j = offsets[i]; j < offsets[i + 1]; j++) seen[rows[j]] = true;
-            float ts = scores[(long)i * n + target];
-            int rank = 0;
-            for (int j = 0; j < n; j++)
-                if (!seen[j] && j != target && scores[(long)i * n + j] > ts) rank++;
-            for (int j = offsets[i]; j < offsets[i + 1]; j++) seen[rows[j]] = false;
-            if (!seen[target] && rank < 10 && !s.AsSpan(0, s.Length - 1).Contains(target))
-            {
-                hr++;
-                ndcg += 1 / Math.Log2(rank + 2);
-            }
+            int target = sequences[users[i]][^1];
+            for (int r = 0; r < counts[i]; r++)
+                if (results[i * k + r].Row == target)
+                {
+                    hr++;
+                    ndcg += RankingMetrics.DiscountAt(r);
+                    break;
+                }
         }
         return (hr / users.Length, ndcg / users.Length);
     }
