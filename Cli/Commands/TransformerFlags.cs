@@ -20,7 +20,7 @@ internal sealed class TransformerFlags
     private readonly Option<int> _negatives = new("--seq-negatives") { Description = "sasrec, llm-decoder: sampled softmax over N uniform items (0 = full softmax).", DefaultValueFactory = _ => 0, HelpName = "N" };
     private readonly Option<bool> _untied = new("--seq-untied") { Description = "sasrec, llm-decoder: a separate output matrix instead of the item embeddings." };
     private readonly Option<int> _validUsers = new("--seq-valid-users") { Description = "sasrec, llm-decoder: training sequences whose last item picks the epoch (0 = keep the last epoch).", DefaultValueFactory = _ => Defaults.ValidationUsers, HelpName = "N" };
-    private readonly Option<double> _minutes = new("--seq-max-minutes") { Description = "sasrec, llm-decoder: stop after the epoch that passes this many minutes (0 = no limit).", DefaultValueFactory = _ => 0, HelpName = "M" };
+    private readonly Option<double> _minutes = new("--seq-max-minutes") { Description = "sasrec, llm-decoder: stop after the epoch that passes this many minutes (0 = no limit).", DefaultValueFactory = _ => Defaults.MaxMinutes, HelpName = "M" };
 
     public void AddTo(Command command)
     {

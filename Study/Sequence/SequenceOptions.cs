@@ -66,8 +66,11 @@ public sealed record SequenceOptions
     /// <summary>Training sequences whose last item is held out to choose the epoch; 0 = none (the last epoch is kept).</summary>
     public int ValidationUsers { get; init; } = 1024;
 
-    /// <summary>Training stops after the first epoch that ends past this many minutes; 0 = no limit.</summary>
-    public double MaxMinutes { get; init; }
+    /// <summary>
+    /// Training stops after the first epoch that ends past this many minutes; 0 = no limit. The default keeps a
+    /// run, its last validation and its scoring within half an hour on two cores.
+    /// </summary>
+    public double MaxMinutes { get; init; } = 28;
 
     public ulong Seed { get; init; } = 1;
 

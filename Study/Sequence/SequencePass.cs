@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using Ease.Engine.Synthetic;
 using Ease.Study.Deep;
 using static Ease.Study.Sequence.SequenceKernels;
@@ -379,27 +380,25 @@ internal sealed unsafe class SequencePass
                             if (_negatives[negAt + j] == target) zr[j] = float.NegativeInfinity;
                             else if (zr[j] > max) max = zr[j];
                         }
-                        double sum = Math.Exp(pos - max);
-                        for (int j = 0; j < k; j++) sum += MathF.Exp(zr[j] - max);
+                        var row = new Span<float>(zr, k);
+                        TensorPrimitives.Subtract(row, max, row);
+                        TensorPrimitives.Exp(row, row);
+                        double sum = Math.Exp(pos - max) + TensorPrimitives.Sum(row);
                         loss += Math.Log(sum) + max - pos;
-                        float inv = (float)(1 / sum);
-                        for (int j = 0; j < k; j++) zr[j] = MathF.Exp(zr[j] - max) * inv * scale;
+                        TensorPrimitives.Multiply(row, (float)(scale / sum), row);
                         _g0[r] = ((float)(Math.Exp(pos - max) / sum) - 1f) * scale;
                     }
                     else
                     {
-                        float max = float.NegativeInfinity, zt = zr[target];
-                        for (int j = 0; j < n; j++) if (zr[j] > max) max = zr[j];
-                        double sum = 0;
-                        for (int j = 0; j < n; j++)
-                        {
-                            float ez = MathF.Exp(zr[j] - max);
-                            zr[j] = ez;
-                            sum += ez;
-                        }
+                        // The row's softmax is most of the step's non-GEMM work (tokens × items exponentials), so it
+                        // runs on TensorPrimitives' vectorized Max, Exp and Sum rather than scalar MathF.Exp.
+                        var row = new Span<float>(zr, n);
+                        float zt = zr[target], max = TensorPrimitives.Max(row);
+                        TensorPrimitives.Subtract(row, max, row);
+                        TensorPrimitives.Exp(row, row);
+                        double sum = TensorPrimitives.Sum(row);
                         loss += Math.Log(sum) + max - zt;
-                        float inv = (float)(scale / sum);
-                        for (int j = 0; j < n; j++) zr[j] *= inv;
+                        TensorPrimitives.Multiply(row, (float)(scale / sum), row);
                         zr[target] -= scale;
                     }
                 }
