@@ -174,11 +174,14 @@ public static class StudyCommand
                 double sequentialL = parse.GetValue(sequentialLambda) ?? l;
                 if (!double.IsFinite(sequentialL) || sequentialL <= 0)
                     throw new UsageException($"--sequential-lambda must be a number > 0, got {sequentialL.ToString(CultureInfo.InvariantCulture)}");
-                Ease.Study.Sequence.SequenceOptions seqOptions = transformer.Bind(parse) with
+                // --epochs, --patience and --eval-every are shared with the deep variants, whose defaults differ:
+                // only values given on the command line replace the transformers' own.
+                Ease.Study.Sequence.SequenceOptions bound = transformer.Bind(parse);
+                Ease.Study.Sequence.SequenceOptions seqOptions = bound with
                 {
-                    Epochs = parse.GetResult(epochs) is { Implicit: false } ? parse.GetValue(epochs) : 200,
-                    Patience = parse.GetResult(patience) is { Implicit: false } ? parse.GetValue(patience) : 5,
-                    EvaluateEvery = parse.GetResult(evalEvery) is { Implicit: false } ? parse.GetValue(evalEvery) : 2,
+                    Epochs = parse.GetResult(epochs) is { Implicit: false } ? parse.GetValue(epochs) : bound.Epochs,
+                    Patience = parse.GetResult(patience) is { Implicit: false } ? parse.GetValue(patience) : bound.Patience,
+                    EvaluateEvery = parse.GetResult(evalEvery) is { Implicit: false } ? parse.GetValue(evalEvery) : bound.EvaluateEvery,
                     Seed = parse.GetValue(seed),
                 };
                 try
