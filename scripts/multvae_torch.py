@@ -12,7 +12,7 @@ Only torch, numpy and the standard library; torch is a dependency of this script
 
   /usr/bin/python3 scripts/multvae_torch.py DIR [--valid valid.txt] [--test test.txt]
       [--epochs 50] [--dropout 0.5] [--anneal-cap 0.2] [--anneal-steps 200000] [--hidden 600]
-      [--latent 200] [--lr 1e-3] [--batch 500] [--l2 0] [--seed 1] [--threads 2]
+      [--latent 200] [--lr 1e-3] [--batch 500] [--l2 0] [--seed 1] [--threads 2] [--eval-every 1]
 
 --l2 is lambda of lambda * sum ||W||^2 (biases excluded), added to the per-user mean loss, as the
 notebook's `2 * reg_var`.
@@ -141,6 +141,7 @@ def main():
     ap.add_argument("--l2", type=float, default=0.0)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--eval-every", type=int, default=1, help="epochs between evaluations (the last is always evaluated)")
     a = ap.parse_args()
     torch.manual_seed(a.seed)
     np.random.seed(a.seed)
@@ -181,6 +182,9 @@ def main():
             step += 1
             total += loss.item() * len(idx)
         seconds = time.time() - t0
+        if epoch % a.eval_every != 0 and epoch != a.epochs:
+            print(f"{epoch}\t{total / len(order):.4f}\t{beta:.4f}\t{seconds:.1f}", flush=True)
+            continue
         vr, vn, _ = evaluate(model, train, valid, n)
         line = f"{epoch}\t{total / len(order):.4f}\t{beta:.4f}\t{seconds:.1f}\t{vr:.4f}\t{vn:.4f}"
         if test:

@@ -70,6 +70,13 @@ public sealed class StudyCommandTests
         }
         Assert.Contains("β ", r.Err);
         Assert.Contains("[n→16→8→16→n] tanh, multinomial likelihood", r.Out);
+        Assert.Contains("KL annealed to β = 0.2 over 10 updates", r.Out);
+        // --anneal-steps 0 holds β at the cap from the first update (the LightGCN Gowalla setting); the table says so.
+        var held = CliRunner.Run("study", "-i", train, "--history", train, "--heldout", test, "--format", "adjacency",
+            "--variants", "mult-vae", "--epochs", "1", "--hidden", "16", "--latent", "8", "--batch-size", "100", "--anneal-steps", "0", "--anneal-cap", "0.8");
+        Assert.True(held.ExitCode == 0, held.Err);
+        Assert.Contains("KL weight β = 0.8 from the first update", held.Out);
+        Assert.Contains("β 0.8,", held.Err);
         Assert.Equal(1, CliRunner.Run("study", "-i", train, "--history", train, "--heldout", test, "--format", "adjacency", "--variants", "mult-vae", "--epochs", "0").ExitCode);
     }
 
