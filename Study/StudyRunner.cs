@@ -144,8 +144,11 @@ public static class StudyRunner
         string epochNote = best.Model is null
             ? $"{model.EpochsRun} epochs"
             : $"epoch {best.Epoch} of {model.EpochsRun} by validation {(selection.Metric == SelectionMetric.Ndcg ? "NDCG" : "Recall")}@{best.Metrics.K} {best.Value:0.00000} (checked every {selection.EvaluateEvery}{(selection.Patience > 0 ? $", patience {selection.Patience}" : "")}, {validationSeconds:0.0} s)";
+        string kl = !o.Variational ? ""
+            : o.TotalAnnealSteps == 0 ? string.Create(CultureInfo.InvariantCulture, $", KL weight β = {o.AnnealCap:0.##} from the first update")
+            : string.Create(CultureInfo.InvariantCulture, $", KL annealed to β = {o.AnnealCap:0.##} over {o.TotalAnnealSteps:N0} updates");
         string note = string.Create(CultureInfo.InvariantCulture,
-            $"{layers} tanh, {o.Likelihood.ToString().ToLowerInvariant()} likelihood, input dropout {o.InputDropout:0.##}{(o.Variational ? (o.TotalAnnealSteps == 0 ? $", KL weight β = {o.AnnealCap:0.##} from the first update" : $", KL annealed to β = {o.AnnealCap:0.##} over {o.TotalAnnealSteps:N0} updates") : "")}, Adam {o.LearningRate:0.####}, batch {o.BatchSize}, {epochNote} (last loss {lastLoss:0.##}), {epochSeconds / epochs:0.00} s and {gflops / epochs:0} GFLOP/s per epoch");
+            $"{layers} tanh, {o.Likelihood.ToString().ToLowerInvariant()} likelihood, input dropout {o.InputDropout:0.##}{kl}, Adam {o.LearningRate:0.####}, batch {o.BatchSize}, {epochNote} (last loss {lastLoss:0.##}), {epochSeconds / epochs:0.00} s and {gflops / epochs:0} GFLOP/s per epoch");
         return new StudyResult(v, model.ParameterCount, trainSeconds, e, note) { OwnSeconds = trainSeconds, Epoch = best.Model is null ? model.EpochsRun : best.Epoch };
     }
 

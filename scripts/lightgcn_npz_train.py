@@ -47,9 +47,14 @@ def main():
         except ValueError:
             fail(f"{test_path}:{no}: expected integer ids, got {line.strip()[:60]!r}")
         test[ids[0]] = set(ids[1:])
+    if not test:
+        fail(f"{test_path}: no users; expected adjacency lines `user item item ...`")
     users = max(test) + 1
 
-    a = sp.load_npz(npz).tocsr()
+    try:
+        a = sp.load_npz(npz).tocsr()
+    except (OSError, ValueError, KeyError) as e:
+        fail(f"{npz}: not a scipy sparse .npz ({e})")
     if a.shape[0] != a.shape[1] or a.shape[0] <= users:
         fail(f"{npz}: expected a square (users + items) matrix with more than {users} rows, got {a.shape}")
     r = a[:users, users:].tocsr()

@@ -383,10 +383,10 @@ internal sealed unsafe class SequencePass
                         var row = new Span<float>(zr, k);
                         TensorPrimitives.Subtract(row, max, row);
                         TensorPrimitives.Exp(row, row);
-                        double sum = Math.Exp(pos - max) + TensorPrimitives.Sum(row);
+                        double ePos = Math.Exp(pos - max), sum = ePos + TensorPrimitives.Sum(row);
                         loss += Math.Log(sum) + max - pos;
                         TensorPrimitives.Multiply(row, (float)(scale / sum), row);
-                        _g0[r] = ((float)(Math.Exp(pos - max) / sum) - 1f) * scale;
+                        _g0[r] = ((float)(ePos / sum) - 1f) * scale;
                     }
                     else
                     {
